@@ -1,0 +1,1 @@
+"""The playbook language: schema, loader with located problems, CEL rules, diagrams."""
