@@ -1,0 +1,146 @@
+"""Workspace commands on the root: ``init``, ``demo``, ``export``, ``import``."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dealgraph.cli.common import (
+    DbOption,
+    abort,
+    console,
+    database_url,
+    describe_url,
+    open_workspace,
+    print_json,
+    settings,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the workspace commands to the root app."""
+    app.command("init")(init)
+    app.command("demo")(demo)
+    app.command("export")(export)
+    app.command("import")(import_)
+
+
+def init(db: DbOption = None) -> None:
+    """Create the workspace database (or bring its schema up to date) and say where it is."""
+    with open_workspace(db, create=True) as database:
+        from dealgraph.services.workspace import workspace_summary
+
+        with database.session() as session:
+            counts = workspace_summary(session)
+    console.print(f"workspace ready: {describe_url(database.url)}", markup=False)
+    console.print(", ".join(f"{n} {name}" for name, n in counts.items()), markup=False)
+
+
+def demo(
+    db: DbOption = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the simulation.")] = 7,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option("--as-of", help="Last day of the simulated 18 months (default: now)."),
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace an existing SQLite file at --db.")
+    ] = False,
+    no_serve: Annotated[
+        bool,
+        typer.Option(
+            "--no-serve",
+            help="Only build the workspace. (This release has no web app yet, so demo "
+            "always only builds.)",
+        ),
+    ] = False,
+) -> None:
+    """Build a demo workspace: 300 deals simulated through the buyer-journey playbook."""
+    del no_serve  # accepted now so scripts keep working once the web app serves the demo
+    from dealgraph.cli.common import now
+
+    target = db if db is not None else str(settings().data_dir / "demo.db")
+    url = database_url(target)
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if path.exists():
+            if not replace:
+                abort(f"{path} exists: pass --replace to rebuild the demo there")
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+    from dealgraph.demo import build_demo
+
+    started = time.perf_counter()
+    with open_workspace(target, create=True) as database:
+        summary = build_demo(database, seed=seed, as_of=as_of or now())
+        elapsed = time.perf_counter() - started
+        console.print(
+            f"demo workspace built in {elapsed:.1f} s: {describe_url(database.url)}", markup=False
+        )
+        console.print(summary.describe(), markup=False)
+        _print_sample_gps(database, seed=seed, as_of=summary.as_of)
+    console.print(f"next: dealgraph deal list --db {target} --status open", markup=False)
+
+
+def _print_sample_gps(database: object, *, seed: int, as_of: datetime) -> None:
+    from dealgraph.cli.gps_view import show_gps
+    from dealgraph.services import deals
+    from dealgraph.services.gps import deal_gps, workspace_history
+    from dealgraph.store.db import Database
+
+    assert isinstance(database, Database)
+    with database.session() as session:
+        open_deals = deals.list_deals(session, status="open")
+        history = workspace_history(session, playbook_key="buyer-journey")
+        picks = sorted(open_deals, key=lambda d: (-d.value, d.id or 0))[:3]
+        for deal in picks:
+            assert deal.id is not None
+            report = deal_gps(session, deal_id=deal.id, seed=seed, as_of=as_of, history=history)
+            console.rule()
+            show_gps(report.model_dump(mode="json"), deal_title=deal.title)
+
+
+def export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="JSON file to write ('-': stdout).")],
+    db: DbOption = None,
+) -> None:
+    """Export the whole workspace as native JSON (lossless)."""
+    from dealgraph.io.native_json import dump_document
+    from dealgraph.services.workspace import export_workspace
+
+    with open_workspace(db) as database, database.session() as session:
+        document = export_workspace(session)
+    text = dump_document(document)
+    if str(out) == "-":
+        typer.echo(text, nl=False)
+        return
+    if not out.parent.exists():
+        abort(f"cannot write {out}: directory {out.parent} does not exist")
+    out.write_text(text, encoding="utf-8")
+    counts = {k: len(v) for k, v in document.items() if isinstance(v, list)}
+    console.print(f"exported to {out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()),
+                  markup=False)
+
+
+def import_(
+    file: Annotated[Path, typer.Argument(help="A native JSON export.")],
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Import a native JSON export into an empty workspace, in one transaction."""
+    from dealgraph.io.native_json import read_document
+    from dealgraph.services.workspace import import_workspace
+
+    document = read_document(file)
+    with open_workspace(db, create=True) as database, database.session() as session:
+        summary = import_workspace(session, document)
+    data = summary.model_dump(mode="json") if hasattr(summary, "model_dump") else dict(summary)
+    if as_json:
+        print_json(data)
+        return
+    console.print(f"imported {file} into {describe_url(database.url)}", markup=False)

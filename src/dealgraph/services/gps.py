@@ -1,0 +1,66 @@
+"""Use cases that read a deal's GPS and signals, with history learned from the workspace."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from dealgraph.core.gps import GpsReport, gps
+from dealgraph.core.history import History, build_history
+from dealgraph.core.playbook import get_playbook
+from dealgraph.core.signals import Signal, evaluate_signals
+from dealgraph.settings import Settings
+from dealgraph.store.deals import load_deal_record, load_deal_records
+
+
+def workspace_history(session: Session, *, playbook_key: str) -> History:
+    """What the workspace's deals on one playbook teach: stage durations, play effectiveness."""
+    playbook = get_playbook(playbook_key)
+    records = [r for r in load_deal_records(session) if r.deal.playbook == playbook_key]
+    return build_history(records, playbook)
+
+
+def deal_gps(
+    session: Session,
+    *,
+    deal_id: int,
+    seed: int = 0,
+    as_of: datetime | None = None,
+    history: History | None = None,
+    settings: Settings | None = None,
+) -> GpsReport:
+    """The GPS of one deal; pass ``history`` to reuse it across deals."""
+    settings = settings or Settings()
+    record = load_deal_record(session, deal_id=deal_id)
+    playbook = get_playbook(record.deal.playbook)
+    if history is None:
+        history = workspace_history(session, playbook_key=record.deal.playbook)
+    return gps(
+        record,
+        playbook,
+        history,
+        seed=seed,
+        as_of=as_of or _now(),
+        min_history=settings.history_min_deals,
+        trials=settings.eta_trials,
+    )
+
+
+def deal_signals(
+    session: Session,
+    *,
+    deal_id: int,
+    as_of: datetime | None = None,
+    history: History | None = None,
+) -> list[Signal]:
+    """The signals firing on one deal, with their evidence."""
+    record = load_deal_record(session, deal_id=deal_id)
+    playbook = get_playbook(record.deal.playbook)
+    if history is None:
+        history = workspace_history(session, playbook_key=record.deal.playbook)
+    return evaluate_signals(record, playbook, history, as_of=as_of or _now())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
