@@ -30,9 +30,7 @@ class _Group(TyperGroup):
         from dealgraph.errors import DealgraphError
 
         try:
-            code = super().main(
-                args, prog_name, complete_var, standalone_mode=False, **extra
-            )
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except Abort as exc:
             _fail(exc.message, exc.code)
         except ClickException as exc:

@@ -17,8 +17,9 @@ from dealgraph.cli.common import (
     workspace_session,
 )
 
-app = typer.Typer(help="Deals: the pipeline, one deal's record, its GPS and signals.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Deals: the pipeline, one deal's record, its GPS and signals.", no_args_is_help=True
+)
 
 DealId = Annotated[int, typer.Argument(help="Deal id (see `dealgraph deal list`).")]
 AsOf = Annotated[
@@ -95,8 +96,17 @@ def list_deals(
     from rich.table import Table
 
     today = now().date()
-    table = Table("id", "deal", "owner", "stage", "status", "value", "age (d)", "close",
-                  title=f"{len(rows)} deal(s)")
+    table = Table(
+        "id",
+        "deal",
+        "owner",
+        "stage",
+        "status",
+        "value",
+        "age (d)",
+        "close",
+        title=f"{len(rows)} deal(s)",
+    )
     for row in rows:
         created = date.fromisoformat(row["created_at"][:10])
         table.add_row(
@@ -163,9 +173,7 @@ def gps(
     from dealgraph.services.gps import deal_gps
 
     with workspace_session(db) as session:
-        report = deal_gps(session, deal_id=deal_id, seed=seed, as_of=as_of).model_dump(
-            mode="json"
-        )
+        report = deal_gps(session, deal_id=deal_id, seed=seed, as_of=as_of).model_dump(mode="json")
         title = deals.get_deal(session, deal_id=deal_id).title
     if as_json:
         print_json(report)
@@ -183,8 +191,9 @@ def signals(
     from dealgraph.services.gps import deal_signals
 
     with workspace_session(db) as session:
-        rows = [s.model_dump(mode="json") for s in deal_signals(session, deal_id=deal_id,
-                                                                 as_of=as_of)]
+        rows = [
+            s.model_dump(mode="json") for s in deal_signals(session, deal_id=deal_id, as_of=as_of)
+        ]
     if as_json:
         print_json(rows)
         return

@@ -25,13 +25,17 @@ def add(
     owner: Annotated[
         list[int] | None, typer.Option("--owner", help="Stakeholder id who owns it.")
     ] = None,
-    role: Annotated[list[Role] | None, typer.Option("--role", help="Role that must be in it.")] = None,
-    level: Annotated[int, typer.Option("--level", help="Level of work it needs, 1-7.", min=1,
-                                       max=7)] = 3,
+    role: Annotated[
+        list[Role] | None, typer.Option("--role", help="Role that must be in it.")
+    ] = None,
+    level: Annotated[
+        int, typer.Option("--level", help="Level of work it needs, 1-7.", min=1, max=7)
+    ] = 3,
     days: Annotated[int, typer.Option("--days", help="Typical days it takes.", min=0)] = 14,
     stage: Annotated[str | None, typer.Option("--stage", help="Playbook stage.")] = None,
-    due: Annotated[datetime | None, typer.Option("--due", help="Due date.",
-                                                 formats=["%Y-%m-%d"])] = None,
+    due: Annotated[
+        datetime | None, typer.Option("--due", help="Due date.", formats=["%Y-%m-%d"])
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -71,15 +75,25 @@ def list_decisions(
     from dealgraph.services import decisions
 
     with workspace_session(db) as session:
-        rows = [d.model_dump(mode="json") for d in decisions.list_decisions(session,
-                                                                          deal_id=deal_id)]
+        rows = [
+            d.model_dump(mode="json") for d in decisions.list_decisions(session, deal_id=deal_id)
+        ]
     if as_json:
         print_json(rows)
         return
     from rich.table import Table
 
-    table = Table("id", "decision", "status", "level", "requires", "owners", "days", "due",
-                  title=f"Decisions of deal {deal_id}")
+    table = Table(
+        "id",
+        "decision",
+        "status",
+        "level",
+        "requires",
+        "owners",
+        "days",
+        "due",
+        title=f"Decisions of deal {deal_id}",
+    )
     for row in rows:
         table.add_row(
             str(row["id"]),
@@ -106,8 +120,9 @@ def set_decision(
     requires: Annotated[
         list[int] | None, typer.Option("--requires", help="Add a dependency on this decision.")
     ] = None,
-    due: Annotated[datetime | None, typer.Option("--due", help="Due date.",
-                                                 formats=["%Y-%m-%d"])] = None,
+    due: Annotated[
+        datetime | None, typer.Option("--due", help="Due date.", formats=["%Y-%m-%d"])
+    ] = None,
     version: Annotated[
         int | None, typer.Option("--version", help="Refuse unless the decision is at this version.")
     ] = None,
@@ -133,5 +148,6 @@ def set_decision(
     if as_json:
         print_json(data)
         return
-    console.print(f"decision {decision_id} updated: {data['title']} [{data['status']}]",
-                  markup=False)
+    console.print(
+        f"decision {decision_id} updated: {data['title']} [{data['status']}]", markup=False
+    )

@@ -39,18 +39,19 @@ def show_gps(report: dict[str, Any], *, deal_title: str) -> None:
     if eta:
         line = f"ETA: P50 {eta['p50']}, P90 {eta['p90']}"
         if eta.get("expected_close"):
-            line += (
-                f"; expected close {eta['expected_close']} "
-                f"(P(on time) {eta['p_on_time']:.0%})"
-            )
+            line += f"; expected close {eta['expected_close']} (P(on time) {eta['p_on_time']:.0%})"
         out(line, markup=False)
     path = report.get("critical_path") or []
     if path:
-        out(f"Critical path of open decisions ({report.get('critical_path_days', 0)} days):",
-            markup=False)
+        out(
+            f"Critical path of open decisions ({report.get('critical_path_days', 0)} days):",
+            markup=False,
+        )
         for step in path:
-            out(f"  - {step['title']} ({step['days']} d, cumulative {step['cumulative_days']} d)",
-                markup=False)
+            out(
+                f"  - {step['title']} ({step['days']} d, cumulative {step['cumulative_days']} d)",
+                markup=False,
+            )
     plays = report.get("next_plays") or []
     if plays:
         table = Table("play", "channel", "produces", "questions to ask", title="Next best plays")
@@ -58,7 +59,7 @@ def show_gps(report: dict[str, Any], *, deal_title: str) -> None:
             table.add_row(
                 f"{play['title']}\n({play['key']})",
                 f"{play['suggested_channel']}\n{play['effectiveness']:.0%} of {play['attempts']}",
-                "\n".join(play.get("criteria", [])),
+                "\n".join(c["title"] for c in play.get("criteria", [])),
                 "\n".join(f"- {q}" for q in play.get("questions", [])),
             )
         console.print(table)

@@ -89,8 +89,17 @@ def list_interactions(
         return
     from rich.table import Table
 
-    table = Table("id", "when", "channel", "direction", "play", "with", "outcome", "evidence",
-                  title=f"Timeline of deal {deal_id}")
+    table = Table(
+        "id",
+        "when",
+        "channel",
+        "direction",
+        "play",
+        "with",
+        "outcome",
+        "evidence",
+        title=f"Timeline of deal {deal_id}",
+    )
     for row in rows:
         table.add_row(
             str(row["id"]),

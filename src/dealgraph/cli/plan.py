@@ -91,8 +91,16 @@ def list_items(
         return
     from rich.table import Table
 
-    table = Table("id", "item", "side", "owner", "due", "done", "after",
-                  title=f"Mutual plan of deal {deal_id}")
+    table = Table(
+        "id",
+        "item",
+        "side",
+        "owner",
+        "due",
+        "done",
+        "after",
+        title=f"Mutual plan of deal {deal_id}",
+    )
     for row in rows:
         table.add_row(
             str(row["id"]),

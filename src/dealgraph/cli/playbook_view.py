@@ -14,8 +14,16 @@ def show_playbook(playbook: Playbook) -> None:
     console.print(f"{playbook.title}  ({playbook.key}, version {playbook.version})", markup=False)
     if playbook.description:
         console.print(playbook.description.strip(), markup=False)
-    journey = Table("#", "stage", "buyer's goal", "exit criteria", "p50/p90 days", "level", "next",
-                    title="Journey")
+    journey = Table(
+        "#",
+        "stage",
+        "buyer's goal",
+        "exit criteria",
+        "p50/p90 days",
+        "level",
+        "next",
+        title="Journey",
+    )
     for index, stage in enumerate(playbook.stages, start=1):
         journey.add_row(
             str(index),
@@ -38,8 +46,9 @@ def show_playbook(playbook: Playbook) -> None:
             f"{play.effort_hours:g}",
         )
     console.print(plays)
-    decisions = Table("decision", "stage", "requires", "level", "roles", "days",
-                      title="Decision template")
+    decisions = Table(
+        "decision", "stage", "requires", "level", "roles", "days", title="Decision template"
+    )
     for decision in playbook.decisions:
         decisions.add_row(
             f"{decision.title}\n({decision.key})",

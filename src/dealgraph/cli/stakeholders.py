@@ -9,8 +9,9 @@ import typer
 from dealgraph.cli.common import DbOption, JsonOption, console, print_json, workspace_session
 from dealgraph.core.enums import Influence, ResponseMode, Role
 
-app = typer.Typer(help="The buying team: who is involved, their role, level and stance.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="The buying team: who is involved, their role, level and stance.", no_args_is_help=True
+)
 
 DealId = Annotated[int, typer.Argument(help="Deal id.")]
 
@@ -76,17 +77,25 @@ def list_stakeholders(deal_id: DealId, db: DbOption = None, as_json: JsonOption 
     with workspace_session(db) as session:
         record = deals.get_deal_record(session, deal_id=deal_id)
     engaged = engaged_ids(record)
-    rows = [
-        {**s.model_dump(mode="json"), "engaged": s.id in engaged} for s in record.stakeholders
-    ]
+    rows = [{**s.model_dump(mode="json"), "engaged": s.id in engaged} for s in record.stakeholders]
     if as_json:
         print_json(rows)
         return
     from rich.table import Table
 
     names = {s.id: s.name for s in record.stakeholders}
-    table = Table("id", "name", "title", "role", "level", "stance", "influence", "reports to",
-                  "engaged", title=f"Buying team of deal {deal_id}")
+    table = Table(
+        "id",
+        "name",
+        "title",
+        "role",
+        "level",
+        "stance",
+        "influence",
+        "reports to",
+        "engaged",
+        title=f"Buying team of deal {deal_id}",
+    )
     for row in rows:
         table.add_row(
             str(row["id"]),

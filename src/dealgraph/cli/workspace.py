@@ -123,8 +123,9 @@ def export(
         abort(f"cannot write {out}: directory {out.parent} does not exist")
     out.write_text(text, encoding="utf-8")
     counts = {k: len(v) for k, v in document.items() if isinstance(v, list)}
-    console.print(f"exported to {out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()),
-                  markup=False)
+    console.print(
+        f"exported to {out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()), markup=False
+    )
 
 
 def import_(

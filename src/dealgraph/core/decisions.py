@@ -43,9 +43,7 @@ def find_cycle(graph: nx.DiGraph) -> list[object] | None:
     return [edges[0][0], *(v for _, v in edges)]
 
 
-def check_new_requirement(
-    decisions: Sequence[Decision], *, dependent: int, required: int
-) -> None:
+def check_new_requirement(decisions: Sequence[Decision], *, dependent: int, required: int) -> None:
     """Refuse ``dependent requires required`` if it would close a cycle; name the cycle.
 
     Example:

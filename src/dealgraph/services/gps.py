@@ -53,13 +53,17 @@ def deal_signals(
     deal_id: int,
     as_of: datetime | None = None,
     history: History | None = None,
+    settings: Settings | None = None,
 ) -> list[Signal]:
     """The signals firing on one deal, with their evidence."""
     record = load_deal_record(session, deal_id=deal_id)
     playbook = get_playbook(record.deal.playbook)
     if history is None:
         history = workspace_history(session, playbook_key=record.deal.playbook)
-    return evaluate_signals(record, playbook, history, as_of=as_of or _now())
+    min_history = (settings or Settings()).history_min_deals
+    return evaluate_signals(
+        record, playbook, history, as_of=as_of or _now(), min_history=min_history
+    )
 
 
 def _now() -> datetime:
