@@ -13,7 +13,6 @@ from dealgraph.core.context import deal_context
 from dealgraph.core.enums import DealStatus, Role
 from dealgraph.core.eta import (
     StageModel,
-    normal_quantile,
     simulate_remaining_days,
 )
 from dealgraph.core.gps import gps
@@ -167,15 +166,6 @@ def test_current_stage_is_conditioned_on_the_days_already_spent() -> None:
     median_total = math.exp(model.mu + model.sigma * NormalDist().inv_cdf(1 - tail / 2))
     assert float(remaining.min()) >= 0.0
     assert float(np.median(remaining + spent)) == pytest.approx(median_total, rel=0.03)
-
-
-def test_normal_quantile_matches_the_standard_library() -> None:
-    probabilities = np.array([1e-12, 1e-6, 0.01, 0.02425, 0.1, 0.5, 0.77, 0.975, 0.999999])
-
-    ours = normal_quantile(probabilities)
-
-    expected = [NormalDist().inv_cdf(float(p)) for p in probabilities]
-    assert ours.tolist() == pytest.approx(expected, abs=1e-7)
 
 
 def test_same_seed_same_report_other_seed_other_eta() -> None:

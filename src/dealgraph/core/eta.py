@@ -19,6 +19,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
+from scipy.special import ndtri
 
 from dealgraph.core.history import History
 from dealgraph.core.playbook.schema import Playbook
@@ -77,41 +78,6 @@ def stage_model(
     return StageModel(stage, "playbook", duration.p50, duration.p90)
 
 
-# Acklam's rational approximation of the normal quantile (relative error < 1.2e-9).
-_A = (-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.3577518672690,
-      -30.66479806614716, 2.506628277459239)  # fmt: skip
-_B = (-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972,
-      -13.28068155288572)  # fmt: skip
-_C = (-7.784894002430293e-03, -0.3223964580411365, -2.400758277161838, -2.549732539343734,
-      4.374664141464968, 2.938163982698783)  # fmt: skip
-_D = (7.784695709041462e-03, 0.3224671290700398, 2.445134137142996, 3.754408661907416)
-_P_LOW = 0.02425
-
-
-def _tail(q: FloatArray) -> FloatArray:
-    num = ((((_C[0] * q + _C[1]) * q + _C[2]) * q + _C[3]) * q + _C[4]) * q + _C[5]
-    den = (((_D[0] * q + _D[1]) * q + _D[2]) * q + _D[3]) * q + 1.0
-    result: FloatArray = num / den
-    return result
-
-
-def normal_quantile(p: FloatArray) -> FloatArray:
-    """The standard normal quantile (inverse CDF) of each probability in (0, 1)."""
-    p = np.clip(np.asarray(p, dtype=np.float64), 1e-300, 1.0 - 1e-16)
-    out = np.empty_like(p)
-    low = p < _P_LOW
-    high = p > 1.0 - _P_LOW
-    mid = ~(low | high)
-    out[low] = _tail(np.sqrt(-2.0 * np.log(p[low])))
-    out[high] = -_tail(np.sqrt(-2.0 * np.log1p(-p[high])))
-    q = p[mid] - 0.5
-    r = q * q
-    num = (((((_A[0] * r + _A[1]) * r + _A[2]) * r + _A[3]) * r + _A[4]) * r + _A[5]) * q
-    den = ((((_B[0] * r + _B[1]) * r + _B[2]) * r + _B[3]) * r + _B[4]) * r + 1.0
-    out[mid] = num / den
-    return out
-
-
 def sample_remaining(
     model: StageModel, rng: np.random.Generator, trials: int, *, days_spent: float = 0.0
 ) -> FloatArray:
@@ -133,7 +99,7 @@ def sample_remaining(
     if tail < 1e-12:
         return np.full(trials, model.remainder)
     u = 1.0 - rng.random(trials)
-    z = -normal_quantile(u * tail)
+    z = -np.asarray(ndtri(u * tail), dtype=np.float64)
     return np.maximum(np.exp(model.mu + model.sigma * z) - days_spent, 0.0)
 
 
