@@ -24,8 +24,8 @@ class _Group(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
-        from typer._click.exceptions import Abort as ClickAbort
-        from typer._click.exceptions import ClickException
+        # Typer vendors click; its exception classes are only reachable here.
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError
 
         from dealgraph.errors import DealgraphError
 
@@ -33,9 +33,12 @@ class _Group(TyperGroup):
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except Abort as exc:
             _fail(exc.message, exc.code)
+        except NoArgsIsHelpError as exc:
+            sys.stdout.write(exc.format_message() + "\n")
+            sys.exit(0)
         except ClickException as exc:
             _fail(exc.format_message(), 2)
-        except ClickAbort:
+        except typer.Abort:
             _fail("aborted", 130)
         except DealgraphError as exc:
             _fail(str(exc), 2)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 EXIT_USAGE = 2
 
-console = Console(highlight=False, soft_wrap=False)
+console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DbOption = Annotated[

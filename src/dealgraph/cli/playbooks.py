@@ -62,29 +62,29 @@ def validate(
     """
     from dealgraph.core.playbook import validate_playbook_file
 
-    results = []
-    for path in files:
-        problems = validate_playbook_file(path)
-        results.append({"file": str(path), "valid": not problems, "problems": problems})
-    all_valid = all(r["valid"] for r in results)
+    checked = [(path, validate_playbook_file(path)) for path in files]
+    all_valid = all(not problems for _, problems in checked)
     if as_json:
         print_json(
             {
                 "valid": all_valid,
                 "files": [
-                    {**r, "problems": [p.to_dict() for p in r["problems"]]}  # type: ignore[attr-defined]
-                    for r in results
+                    {
+                        "file": str(path),
+                        "valid": not problems,
+                        "problems": [p.to_dict() for p in problems],
+                    }
+                    for path, problems in checked
                 ],
             }
         )
     else:
-        for r in results:
-            problems = r["problems"]
+        for path, problems in checked:
             if not problems:
-                console.print(f"{r['file']}: valid", markup=False)
+                console.print(f"{path}: valid", markup=False)
                 continue
-            console.print(f"{r['file']}: {len(problems)} problem(s)", markup=False)  # type: ignore[arg-type]
-            for problem in problems:  # type: ignore[attr-defined]
+            console.print(f"{path}: {len(problems)} problem(s)", markup=False)
+            for problem in problems:
                 console.print(f"  {problem} [{problem.code}]", markup=False)
     if not all_valid:
         raise typer.Exit(1)
