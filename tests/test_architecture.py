@@ -12,7 +12,17 @@ from tests.conftest import REPO_ROOT
 
 CORE = REPO_ROOT / "src" / "dealgraph" / "core"
 EDGE_PACKAGES = frozenset(
-    {"sqlalchemy", "alembic", "psycopg", "fastapi", "starlette", "typer", "jinja2", "uvicorn", "rich"}
+    {
+        "sqlalchemy",
+        "alembic",
+        "psycopg",
+        "fastapi",
+        "starlette",
+        "typer",
+        "jinja2",
+        "uvicorn",
+        "rich",
+    }
 )
 # The CEL bindings' own package init imports typer and rich for its command line, so the
 # runtime probe can only block what no third-party dependency of the core pulls in.

@@ -70,7 +70,9 @@ def _keywords() -> set[str]:
     models = [
         obj
         for obj in vars(schema).values()
-        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == schema.__name__
+        if isinstance(obj, type)
+        and issubclass(obj, BaseModel)
+        and obj.__module__ == schema.__name__
     ]
     return {name for model in models for name in model.model_fields}
 
