@@ -50,20 +50,23 @@ def add(
 ) -> None:
     """Open a new deal at the first stage of its playbook, with its decision template."""
     from dealgraph.cli.common import settings
+    from dealgraph.core.model import Deal
     from dealgraph.services import deals
 
     with workspace_session(db) as session:
         deal = deals.create_deal(
             session,
-            title=title,
-            owner=owner,
+            deal=Deal(
+                title=title,
+                owner=owner,
+                value=value,
+                currency=currency.upper(),
+                expected_close=close.date() if close else None,
+                playbook=playbook or settings().default_playbook,
+                segment=segment,
+                created_at=now(),
+            ),
             account_name=account,
-            value=value,
-            currency=currency.upper(),
-            expected_close=close.date() if close else None,
-            playbook=playbook or settings().default_playbook,
-            segment=segment,
-            created_at=now(),
         )
         data = deal.model_dump(mode="json")
     if as_json:

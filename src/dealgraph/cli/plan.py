@@ -66,7 +66,7 @@ def done(
     from dealgraph.services import plan
 
     with workspace_session(db) as session:
-        data = plan.complete_plan_item(session, item_id=item_id, done_at=now()).model_dump(
+        data = plan.complete_plan_item(session, item_id=item_id, as_of=now()).model_dump(
             mode="json"
         )
     if as_json:

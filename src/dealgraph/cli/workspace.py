@@ -134,10 +134,10 @@ def import_(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Import a native JSON export into an empty workspace, in one transaction."""
-    from dealgraph.io.native_json import read_document
+    from dealgraph.io.native_json import read_export
     from dealgraph.services.workspace import import_workspace
 
-    document = read_document(file)
+    document = read_export(file)
     with open_workspace(db, create=True) as database, database.session() as session:
         summary = import_workspace(session, document)
     data = summary.model_dump(mode="json") if hasattr(summary, "model_dump") else dict(summary)

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy tables, plain store functions, Alembic migrations shipped inside."""
