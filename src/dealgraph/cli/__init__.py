@@ -15,7 +15,7 @@ from dealgraph.cli.common import Abort, err_console
 class _Group(TyperGroup):
     """Every error leaves as one line on stderr with exit code 2 (1 for a failed check)."""
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +19,9 @@ from dealgraph.cli.common import (
     print_json,
     settings,
 )
+
+if TYPE_CHECKING:
+    from dealgraph.store.db import Database
 
 
 def register(app: typer.Typer) -> None:
@@ -82,27 +85,35 @@ def demo(
         console.print(
             f"demo workspace built in {elapsed:.1f} s: {describe_url(database.url)}", markup=False
         )
-        console.print(summary.describe(), markup=False)
-        _print_sample_gps(database, seed=seed, as_of=summary.as_of)
+        statuses = ", ".join(f"{n} {k}" for k, n in sorted(summary.deals_by_status.items()))
+        console.print(
+            f"{summary.deals} deals ({statuses}) for {summary.sellers} sellers at "
+            f"{summary.accounts} accounts; {summary.stakeholders} stakeholders, "
+            f"{summary.interactions} interactions, {summary.decisions} decisions, "
+            f"{summary.plan_items} mutual plan items, {summary.problems} problem-map items "
+            f"(simulated to {summary.as_of:%Y-%m-%d}, seed {summary.seed})",
+            markup=False,
+        )
+        _print_sample_gps(database, deal_ids=summary.showcase, seed=seed, as_of=summary.as_of)
     console.print(f"next: dealgraph deal list --db {target} --status open", markup=False)
 
 
-def _print_sample_gps(database: object, *, seed: int, as_of: datetime) -> None:
+def _print_sample_gps(
+    database: Database, *, deal_ids: tuple[int, ...], seed: int, as_of: datetime
+) -> None:
+    """The GPS of the demo's showcase deals (open deals early, midway and late)."""
     from dealgraph.cli.gps_view import show_gps
     from dealgraph.services import deals
     from dealgraph.services.gps import deal_gps, workspace_history
-    from dealgraph.store.db import Database
 
-    assert isinstance(database, Database)
     with database.session() as session:
-        open_deals = deals.list_deals(session, status="open")
         history = workspace_history(session, playbook_key="buyer-journey")
-        picks = sorted(open_deals, key=lambda d: (-d.value, d.id or 0))[:3]
-        for deal in picks:
-            assert deal.id is not None
-            report = deal_gps(session, deal_id=deal.id, seed=seed, as_of=as_of, history=history)
+        for deal_id in deal_ids:
+            report = deal_gps(session, deal_id=deal_id, seed=seed, as_of=as_of, history=history)
             console.rule()
-            show_gps(report.model_dump(mode="json"), deal_title=deal.title)
+            title = deals.get_deal(session, deal_id=deal_id).title
+            show_gps(report.model_dump(mode="json"), deal_title=title)
+        console.rule()
 
 
 def export(
@@ -140,8 +151,8 @@ def import_(
     document = read_export(file)
     with open_workspace(db, create=True) as database, database.session() as session:
         summary = import_workspace(session, document)
-    data = summary.model_dump(mode="json") if hasattr(summary, "model_dump") else dict(summary)
     if as_json:
-        print_json(data)
+        print_json(summary.model_dump(mode="json"))
         return
-    console.print(f"imported {file} into {describe_url(database.url)}", markup=False)
+    counts = ", ".join(f"{n} {name}" for name, n in summary.counts.items() if n)
+    console.print(f"imported {file} into {describe_url(database.url)}: {counts}", markup=False)

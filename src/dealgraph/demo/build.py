@@ -78,22 +78,37 @@ def summarize(
 
 
 def showcase_deals(document: dict[str, Any], *, playbook: Playbook) -> tuple[int, ...]:
-    """Three open deals worth a first look: the busiest at an early, a middle and a late stage.
+    """Three open deals worth a first look: a lively one at an early, a middle and a late stage.
 
-    "Busiest" means the most interactions; ties go to the lower id, so the pick is stable.
+    "Lively" means on time (expected close not past, days in stage within the stage's p90)
+    and then the most interactions in the last 30 days; ties go to the lower id, so the
+    pick is stable.
     """
     order = playbook.journey_order
-    busy = Counter(i["deal_id"] for i in document["interactions"])
     open_deals = [d for d in document["deals"] if d["status"] == "open"]
     if not open_deals:
         return ()
+    times = [datetime.fromisoformat(i["occurred_at"]) for i in document["interactions"]]
+    as_of = max(times)
+    recent = Counter(
+        i["deal_id"]
+        for i, at in zip(document["interactions"], times, strict=True)
+        if (as_of - at).days <= 30
+    )
+
+    def off_track(deal: dict[str, Any]) -> bool:
+        entered = datetime.fromisoformat(deal["stage_entered_at"])
+        stalled = (as_of - entered).days > playbook.stage(deal["stage"]).duration.p90
+        close = deal["expected_close"]
+        return stalled or (close is not None and close < as_of.date().isoformat())
+
     thirds: dict[int, list[dict[str, Any]]] = {0: [], 1: [], 2: []}
     for deal in open_deals:
         thirds[min(2, 3 * order.index(deal["stage"]) // len(order))].append(deal)
     picks: list[int] = []
     for group in thirds.values():
         pool = group or open_deals
-        best = sorted(pool, key=lambda d: (-busy[d["id"]], d["id"]))
+        best = sorted(pool, key=lambda d: (off_track(d), -recent[d["id"]], d["id"]))
         chosen = next((d["id"] for d in best if d["id"] not in picks), None)
         if chosen is not None:
             picks.append(chosen)
