@@ -16,6 +16,7 @@ from dealgraph.cli.common import (
     print_json,
     workspace_session,
 )
+from dealgraph.core.enums import DealStatus
 
 app = typer.Typer(
     help="Deals: the pipeline, one deal's record, its GPS and signals.", no_args_is_help=True
@@ -78,7 +79,7 @@ def add(
 @app.command("list")
 def list_deals(
     status: Annotated[
-        str | None, typer.Option("--status", help="open, won, lost or no_decision.")
+        DealStatus | None, typer.Option("--status", help="open, won, lost or no_decision.")
     ] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Only this seller's deals.")] = None,
     stage: Annotated[str | None, typer.Option("--stage", help="Only deals in this stage.")] = None,
@@ -203,3 +204,66 @@ def signals(
     from dealgraph.cli.gps_view import show_signals
 
     show_signals(rows)
+
+
+@app.command("set")
+def set_deal(
+    deal_id: DealId,
+    status: Annotated[
+        DealStatus | None, typer.Option("--status", help="open, won, lost or no_decision.")
+    ] = None,
+    close: Annotated[
+        datetime | None,
+        typer.Option(
+            "--close", help="New expected close date (kept in its history).", formats=["%Y-%m-%d"]
+        ),
+    ] = None,
+    value: Annotated[float | None, typer.Option("--value", help="New value.", min=0)] = None,
+    title: Annotated[str | None, typer.Option("--title", help="New title.")] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Hand the deal to this seller.")
+    ] = None,
+    loss_reason: Annotated[
+        str | None, typer.Option("--loss-reason", help="Why it was lost or ended undecided.")
+    ] = None,
+    version: Annotated[
+        int | None, typer.Option("--version", help="Refuse unless the deal is at this version.")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change a deal: close it as won, lost or no decision, move its close date, re-value it."""
+    from dealgraph.core.model import Deal
+    from dealgraph.services import deals
+
+    changes: dict[str, object] = {
+        name: given
+        for name, given in (
+            ("status", status),
+            ("value", value),
+            ("title", title),
+            ("owner", owner),
+            ("loss_reason", loss_reason),
+        )
+        if given is not None
+    }
+    if close is not None:
+        changes["expected_close"] = close.date()
+    with workspace_session(db) as session:
+        current = deals.get_deal(session, deal_id=deal_id)
+        changed = Deal.model_validate({**current.model_dump(), **changes})
+        saved = deals.update_deal(
+            session,
+            deal=changed,
+            expected_version=version if version is not None else current.version,
+            as_of=now(),
+        )
+        data = saved.model_dump(mode="json")
+    if as_json:
+        print_json(data)
+        return
+    console.print(
+        f"deal {deal_id} updated: {data['status']}, {money(data['value'], data['currency'])}, "
+        f"expected close {data['expected_close'] or '-'} (version {data['version']})",
+        markup=False,
+    )

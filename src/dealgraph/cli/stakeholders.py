@@ -109,3 +109,61 @@ def list_stakeholders(deal_id: DealId, db: DbOption = None, as_json: JsonOption 
             "yes" if row["engaged"] else "no",
         )
     console.print(table)
+
+
+@app.command("set")
+def set_stakeholder(
+    stakeholder_id: Annotated[int, typer.Argument(help="Stakeholder id.")],
+    title: Annotated[str | None, typer.Option("--title", help="Job title.")] = None,
+    role: Annotated[Role | None, typer.Option("--role", help="Part in the decisions.")] = None,
+    level: Annotated[
+        int | None, typer.Option("--level", help="Jaques level of work, 1-7.", min=1, max=7)
+    ] = None,
+    stance: Annotated[
+        int | None, typer.Option("--stance", help="-2 enemy .. +2 champion.", min=-2, max=2)
+    ] = None,
+    influence: Annotated[
+        Influence | None, typer.Option("--influence", help="Weight of their view.")
+    ] = None,
+    response_mode: Annotated[
+        ResponseMode | None, typer.Option("--response-mode", help="How they read their situation.")
+    ] = None,
+    reports_to: Annotated[
+        int | None, typer.Option("--reports-to", help="Stakeholder id of their manager.")
+    ] = None,
+    version: Annotated[
+        int | None, typer.Option("--version", help="Refuse unless they are at this version.")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change what you know about a stakeholder: stance, level, role, reporting line."""
+    from dealgraph.core.model import Stakeholder
+    from dealgraph.services import stakeholders
+
+    given = {
+        "title": title,
+        "role": role,
+        "level": level,
+        "stance": stance,
+        "influence": influence,
+        "response_mode": response_mode,
+        "reports_to": reports_to,
+    }
+    changes = {name: value for name, value in given.items() if value is not None}
+    with workspace_session(db) as session:
+        current = stakeholders.get_stakeholder(session, stakeholder_id=stakeholder_id)
+        saved = stakeholders.update_stakeholder(
+            session,
+            stakeholder=Stakeholder.model_validate({**current.model_dump(), **changes}),
+            expected_version=version if version is not None else current.version,
+        )
+        data = saved.model_dump(mode="json")
+    if as_json:
+        print_json(data)
+        return
+    console.print(
+        f"stakeholder {stakeholder_id} updated: {data['name']}, {data['role']}, "
+        f"level {data['level']}, stance {data['stance']:+d} (version {data['version']})",
+        markup=False,
+    )
