@@ -1,0 +1,25 @@
+"""Run every benchmark and print its ratio against the peer measured beside it.
+
+Usage: ``python -m bench`` (or ``make bench``); ``--json`` prints the figures as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from bench import bench_gps, bench_playbook, bench_store
+
+
+def main(argv: list[str]) -> int:
+    results = [bench_playbook.run(), bench_gps.run(), bench_store.run()]
+    if "--json" in argv:
+        print(json.dumps(results, indent=2))
+        return 0
+    for result in results:
+        print(f"{result['name']}: {result['ratio']:.2f}x {result['peer']}  ({result['detail']})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
