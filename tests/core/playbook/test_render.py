@@ -124,7 +124,7 @@ def test_special_characters_are_escaped_in_every_format() -> None:
     assert root.findtext(f"{SVG}title") == 'R&D <"tools"> & more'
     assert "<R&D>" not in svg
     dot = render_dot(awkward)
-    assert 'label="Look at <R&D> \\"spend\\"\\np50' in dot
+    assert 'label="Look at <R&D> \\"spend\\"\\n3–7 d' in dot
     mermaid = render_mermaid(awkward)
     assert "Look at #lt;R#amp;D#gt; #quot;spend#quot;" in mermaid
     assert '"spend"' not in mermaid

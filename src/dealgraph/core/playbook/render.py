@@ -86,13 +86,14 @@ def render_dot(playbook: Playbook) -> str:
 
 # -- SVG -------------------------------------------------------------------------------------
 
-BOX_WIDTH = 170
+BOX_WIDTH = 180
 BOX_HEIGHT = 74
 COLUMN_GAP = 60
 ROW_GAP = 24
 MARGIN = 24
 HEADING = 28
-WRAP = 24
+WRAP = 22
+SKIP_ROOM = 36
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,8 @@ def render_svg(playbook: Playbook) -> str:
         )
         for i, s in enumerate(playbook.stages)
     ]
-    journey_top = MARGIN + HEADING
+    # Forward skips arc above the row, so leave room for them too.
+    journey_top = MARGIN + HEADING + SKIP_ROOM
     journey = [_moved(box, journey_top) for box in journey]
     # Back edges arc below the row, so leave room for them.
     decisions_top = journey_top + BOX_HEIGHT + 60 + HEADING
@@ -135,6 +137,8 @@ def render_svg(playbook: Playbook) -> str:
         '<rect width="100%" height="100%" fill="white"/>',
         '<g class="journey">',
         f'<text x="{MARGIN}" y="{MARGIN + 14}" font-size="15" font-weight="bold">Journey</text>',
+        f'<text x="{MARGIN + 80}" y="{MARGIN + 14}" fill="#555">'
+        "days in stage p50–p90 · level of work (Jaques stratum)</text>",
     ]
     by_key = {box.key: box for box in journey}
     for stage in playbook.stages:
@@ -213,7 +217,12 @@ def _box_svg(box: _Box, kind: str) -> str:
 def _edge(source: _Box, target: _Box, *, back_below: bool) -> str:
     attrs = f'class="edge" data-from={quoteattr(source.key)} data-to={quoteattr(target.key)}'
     style = 'fill="none" stroke="#555" stroke-width="1.4" marker-end="url(#arrow)"'
-    if target.x > source.x:
+    if target.x > source.x + BOX_WIDTH + COLUMN_GAP and source.y == target.y:
+        # A forward skip over other boxes in the same row: an arc above them.
+        x1, y1 = source.x + BOX_WIDTH / 2 + 10, source.y
+        x2, y2 = target.x + BOX_WIDTH / 2 - 10, target.y
+        path = _curve((x1, y1), (x1, y1 - SKIP_ROOM), (x2, y2 - SKIP_ROOM), (x2, y2))
+    elif target.x > source.x:
         x1, y1 = source.x + BOX_WIDTH, source.y + BOX_HEIGHT / 2
         x2, y2 = target.x, target.y + BOX_HEIGHT / 2
         bend = (x2 - x1) / 2
@@ -239,7 +248,7 @@ def _curve(*points: tuple[float, float]) -> str:
 
 def _stage_note(stage: Stage) -> str:
     numeral = stratum(stage.level).numeral
-    return f"p50 {stage.duration.p50:g} d · p90 {stage.duration.p90:g} d · level {numeral}"
+    return f"{stage.duration.p50:g}–{stage.duration.p90:g} d · level {numeral}"
 
 
 def _decision_note(decision: DecisionTemplate) -> str:
