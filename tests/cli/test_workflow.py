@@ -185,3 +185,29 @@ def test_export_then_import_into_an_empty_workspace_is_identical(
     assert second.read_bytes() == first.read_bytes()
     again = run("import", str(first), "--db", database_url, code=2)
     assert again.stderr == "error: workspace is not empty: import needs an empty database\n"
+
+
+def test_problem_map_links_a_stated_problem_to_decisions_and_offerings(
+    run: Run, database_url: str
+) -> None:
+    db = database_url
+    run("init", "--db", db)
+    deal_id = _open_deal(run, db)
+    run("stakeholder", "add", str(deal_id), "Priya Nair", "--role", "economic_buyer", "--db", db)
+    run("offering", "add", "data-hub", "Data Integration Hub", "--db", db)
+    decisions = as_json(run("decision", "list", str(deal_id), "--db", db, "--json"))
+    added = run(
+        "problem", "add", str(deal_id), "pressure", "Month-end close takes nine days",
+        "--confirmed-by", "1", "--decision", str(decisions[0]["id"]), "--offering", "1",
+        "--db", db,
+    )  # fmt: skip
+    assert added.stdout == f"pressure 1 added to deal {deal_id} (confirmed)\n"
+    items = as_json(run("problem", "list", str(deal_id), "--db", db, "--json"))
+    assert [(i["kind"], i["confirmed_by"], i["decisions"], i["offerings"]) for i in items] == [
+        ("pressure", 1, [decisions[0]["id"]], [1])
+    ]
+    assert items[0]["confirmed_at"] is not None
+    refused = run("problem", "add", str(deal_id), "goal", "Grow", "--offering", "7",
+                  "--db", db, code=2)  # fmt: skip
+    assert "7" in refused.stderr
+    assert len(as_json(run("problem", "list", str(deal_id), "--db", db, "--json"))) == 1

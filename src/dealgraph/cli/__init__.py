@@ -72,6 +72,7 @@ def _register() -> None:
         interactions,
         plan,
         playbooks,
+        problems,
         stakeholders,
         workspace,
     )
@@ -82,6 +83,8 @@ def _register() -> None:
     app.add_typer(decisions.app, name="decision")
     app.add_typer(interactions.app, name="interaction")
     app.add_typer(plan.app, name="plan")
+    app.add_typer(problems.app, name="problem")
+    app.add_typer(problems.offerings_app, name="offering")
     app.add_typer(playbooks.app, name="playbook")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -128,40 +128,19 @@ def list_deals(
 
 @app.command("show")
 def show(deal_id: DealId, db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Show one deal with its account, buying team, decisions, plan and problem map."""
+    """Show one deal with its account, buying team, decisions, problem map and plan."""
+    from dealgraph.core.engagement import engaged_ids
     from dealgraph.services import deals
 
     with workspace_session(db) as session:
-        record = deals.get_deal_record(session, deal_id=deal_id).model_dump(mode="json")
+        record = deals.get_deal_record(session, deal_id=deal_id)
+    data = record.model_dump(mode="json")
     if as_json:
-        print_json(record)
+        print_json(data)
         return
-    _show_record(record)
+    from dealgraph.cli.deal_view import show_record
 
-
-def _show_record(record: dict[str, Any]) -> None:
-    deal = record["deal"]
-    account = record.get("account") or {}
-    out = console.print
-    out(f"Deal {deal['id']}: {deal['title']}", markup=False)
-    out(
-        f"  account {account.get('name', '-')} | owner {deal['owner']} | "
-        f"{money(deal['value'], deal['currency'])} | {deal['status']} | stage {deal['stage']} | "
-        f"playbook {deal['playbook']} | expected close {deal['expected_close'] or '-'}",
-        markup=False,
-    )
-    counts = {
-        "stakeholders": len(record["stakeholders"]),
-        "decisions": len(record["decisions"]),
-        "interactions": len(record["interactions"]),
-        "evidence": len(record["evidence"]),
-        "plan items": len(record["plan"]),
-        "problem-map items": len(record["problems"]),
-    }
-    out("  " + ", ".join(f"{n} {name}" for name, n in counts.items()), markup=False)
-    for problem in record["problems"]:
-        confirmed = "confirmed" if problem["confirmed_by"] else "unconfirmed"
-        out(f"  {problem['kind']}: {problem['statement']} ({confirmed})", markup=False)
+    show_record(data, engaged=engaged_ids(record))
 
 
 @app.command("gps")
