@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/dealgraph demo --db $(DB)
+	$(BIN)/dealgraph demo --db $(DB) --replace
 
 serve: $(STAMP)
 	$(BIN)/dealgraph serve --db $(DB)

@@ -58,7 +58,7 @@ def show_gps(report: dict[str, Any], *, deal_title: str) -> None:
         for play in plays:
             table.add_row(
                 f"{play['title']}\n({play['key']})",
-                f"{play['suggested_channel']}\n{play['effectiveness']:.0%} of {play['attempts']}",
+                f"{play['suggested_channel']}\n{_track_record(play)}",
                 "\n".join(c["title"] for c in play.get("criteria", [])),
                 "\n".join(f"- {q}" for q in play.get("questions", [])),
             )
@@ -74,6 +74,13 @@ def show_gps(report: dict[str, Any], *, deal_title: str) -> None:
     for item in report.get("contingencies") or []:
         out(f"Contingency: {item['advice']}", markup=False)
     show_signals(report.get("signals") or [])
+
+
+def _track_record(play: dict[str, Any]) -> str:
+    """How the suggested channel has done for this play: ``54% of 209`` or ``no history``."""
+    if not play["attempts"]:
+        return "no history"
+    return f"{play['advanced'] / play['attempts']:.0%} of {play['attempts']}"
 
 
 def show_signals(signals: list[dict[str, Any]]) -> None:
