@@ -99,3 +99,22 @@ class ImportFailed(DealgraphError):
         super().__init__(f"{where}: {message}")
         self.message = message
         self.where = where
+
+
+class Forbidden(DealgraphError):
+    """The signed-in user may not see or change this record."""
+
+
+class AuthFailed(DealgraphError):
+    """Sign-in or token check failed; the message never says which part was wrong."""
+
+    def __init__(self, message: str = "wrong email or password") -> None:
+        super().__init__(message)
+
+
+class RateLimited(DealgraphError):
+    """Too many attempts; try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many attempts; try again in {retry_after} s")
+        self.retry_after = retry_after

@@ -46,6 +46,21 @@ class Settings(BaseSettings):
         description="Monte Carlo trials behind each ETA (P50/P90).",
     )
     echo_sql: bool = Field(default=False, description="Log every SQL statement (debugging).")
+    secret_key: str | None = Field(
+        default=None,
+        description=(
+            "Key that signs session cookies (at least 32 characters). Required by "
+            "`dealgraph serve`; `dealgraph demo` makes a random one for its run."
+        ),
+    )
+    session_minutes: int = Field(
+        default=480, ge=5, description="Minutes a web sign-in lasts before it expires."
+    )
+    share_link_days: int = Field(
+        default=14, ge=1, le=365, description="Days a buyer share link stays valid by default."
+    )
+    host: str = Field(default="127.0.0.1", description="Address `dealgraph serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `dealgraph serve` uses.")
 
     def resolved_database_url(self) -> str:
         """The database URL in force: the explicit one, or SQLite under data_dir."""

@@ -103,3 +103,11 @@ class ProblemKind(StrEnum):
     PRESSURE = "pressure"
     OBSTACLE = "obstacle"
     INITIATIVE = "initiative"
+
+
+class UserRole(StrEnum):
+    """What a user of the workspace may see and change."""
+
+    ADMIN = "admin"
+    MANAGER = "manager"
+    SELLER = "seller"
