@@ -37,6 +37,8 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert lines[0].startswith("demo workspace built in ") and lines[0].endswith(str(path))
     assert lines[1].startswith("300 deals (")
     assert result.stdout.count("Progress [") == 3  # the GPS of three open deals
+    assert "demo sign-in (random passwords, shown only now):" in lines
+    assert any(line.startswith("  admin@demo.dealgraph.test  ") for line in lines)
     return path
 
 

@@ -73,11 +73,14 @@ def _register() -> None:
         plan,
         playbooks,
         problems,
+        serve,
         stakeholders,
+        users,
         workspace,
     )
 
     workspace.register(app)
+    serve.register(app)
     app.add_typer(deals.app, name="deal")
     app.add_typer(stakeholders.app, name="stakeholder")
     app.add_typer(decisions.app, name="decision")
@@ -86,6 +89,7 @@ def _register() -> None:
     app.add_typer(problems.app, name="problem")
     app.add_typer(problems.offerings_app, name="offering")
     app.add_typer(playbooks.app, name="playbook")
+    app.add_typer(users.app, name="user")
 
 
 _register()

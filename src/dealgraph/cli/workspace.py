@@ -19,6 +19,7 @@ from dealgraph.cli.common import (
     print_json,
     settings,
 )
+from dealgraph.cli.serve import HostOption, PortOption
 
 if TYPE_CHECKING:
     from dealgraph.store.db import Database
@@ -55,15 +56,16 @@ def demo(
     ] = False,
     no_serve: Annotated[
         bool,
-        typer.Option(
-            "--no-serve",
-            help="Only build the workspace. (This release has no web app yet, so demo "
-            "always only builds.)",
-        ),
+        typer.Option("--no-serve", help="Only build the workspace; do not start the web app."),
     ] = False,
+    host: HostOption = None,
+    port: PortOption = None,
 ) -> None:
-    """Build a demo workspace: 300 deals simulated through the buyer-journey playbook."""
-    del no_serve  # accepted now so scripts keep working once the web app serves the demo
+    """Build a demo workspace (300 deals through the buyer-journey playbook) and serve it.
+
+    The web app runs with a random signing key made for this run; the demo users' passwords
+    are printed once. ``--no-serve`` only builds.
+    """
     from dealgraph.cli.common import now
 
     target = db if db is not None else str(settings().data_dir / "demo.db")
@@ -95,7 +97,21 @@ def demo(
             markup=False,
         )
         _print_sample_gps(database, deal_ids=summary.showcase, seed=seed, as_of=summary.as_of)
-    console.print(f"next: dealgraph deal list --db {target} --status open", markup=False)
+    from dealgraph.demo.users import sign_in_lines
+
+    console.print("demo sign-in (random passwords, shown only now):", markup=False)
+    for line in sign_in_lines(summary.users):
+        console.print(line, markup=False)
+    if no_serve:
+        console.print(f"next: dealgraph deal list --db {target} --status open", markup=False)
+        return
+    import secrets
+
+    from dealgraph.cli.serve import run_server
+
+    # A fresh key per run: sessions of an earlier demo run stop working, nothing is stored.
+    config = settings().model_copy(update={"secret_key": secrets.token_urlsafe(32)})
+    run_server(config, db=target, host=host, port=port)
 
 
 def _print_sample_gps(

@@ -8,5 +8,14 @@ from __future__ import annotations
 
 from dealgraph.demo.build import DemoSummary, build_demo, showcase_deals, summarize
 from dealgraph.demo.generator import build_demo_document
+from dealgraph.demo.users import DemoUser, demo_users
 
-__all__ = ["DemoSummary", "build_demo", "build_demo_document", "showcase_deals", "summarize"]
+__all__ = [
+    "DemoSummary",
+    "DemoUser",
+    "build_demo",
+    "build_demo_document",
+    "demo_users",
+    "showcase_deals",
+    "summarize",
+]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from dealgraph.core.playbook.schema import Playbook
 from dealgraph.demo.generator import DEFAULT_PLAYBOOK, build_demo_document
+from dealgraph.demo.users import DemoUser
 
 if TYPE_CHECKING:
     from dealgraph.store.db import Database
@@ -41,6 +42,8 @@ class DemoSummary:
     """Ids of three open deals at early, middle and late stages, worth a first look."""
     generate_seconds: float = 0.0
     import_seconds: float = 0.0
+    users: list[DemoUser] = field(default_factory=list)
+    """The demo's accounts with their random passwords: print them once, never store them."""
 
     @property
     def seconds(self) -> float:
@@ -118,8 +121,9 @@ def showcase_deals(document: dict[str, Any], *, playbook: Playbook) -> tuple[int
 def build_demo(database: Database, *, seed: int = 7, as_of: datetime | None = None) -> DemoSummary:
     """Simulate the demo workspace on the ``buyer-journey`` playbook and import it.
 
-    The database must be empty (else Conflict); the import is one transaction, so a
-    failure leaves it empty. ``as_of`` (default: now, UTC) is when the demo's history ends.
+    The database must be empty (else Conflict); the import and the demo users (see
+    ``demo.users``) are one transaction, so a failure leaves it empty. ``as_of`` (default:
+    now, UTC) is when the demo's history ends.
 
     Example:
         >>> summary = build_demo(open_database(sqlite_url("demo.db")))  # doctest: +SKIP
@@ -127,6 +131,7 @@ def build_demo(database: Database, *, seed: int = 7, as_of: datetime | None = No
         (300, 104)
     """
     from dealgraph.core.playbook import get_playbook
+    from dealgraph.demo.users import create_demo_users
     from dealgraph.services.workspace import import_workspace
 
     moment = as_of or datetime.now(UTC)
@@ -139,9 +144,11 @@ def build_demo(database: Database, *, seed: int = 7, as_of: datetime | None = No
     generated = time.perf_counter()
     with database.session() as session:
         import_workspace(session, document)
+        users = create_demo_users(session, document)
     imported = time.perf_counter()
     return dataclasses.replace(
         summarize(document, playbook=playbook, as_of=moment, seed=seed),
         generate_seconds=round(generated - started, 3),
         import_seconds=round(imported - generated, 3),
+        users=users,
     )

@@ -232,3 +232,50 @@ problems = sa.Table(
 
 problem_decisions = _link("problem_decisions", "problem_id", "problems", "decision_id", "decisions")
 problem_offerings = _link("problem_offerings", "problem_id", "problems", "offering_id", "offerings")
+
+# -- accounts of the people who use the workspace (not sales data: never exported) --------
+
+EMAIL = 254
+TOKEN_HASH = 64  # sha256 hex digest
+
+users = sa.Table(
+    "users",
+    metadata,
+    _id(),
+    sa.Column("email", sa.String(EMAIL), nullable=False, unique=True),
+    sa.Column("name", sa.String(NAME), nullable=False, unique=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("team", sa.String(KEY), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    _version(),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    _id(),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(NAME), nullable=False),
+    sa.Column("token_hash", sa.String(TOKEN_HASH), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_used_at", sa.DateTime),
+    sa.Column("revoked_at", sa.DateTime),
+    sa.Index(None, "user_id"),
+)
+
+share_links = sa.Table(
+    "share_links",
+    metadata,
+    _id(),
+    _deal_id(),
+    sa.Column(
+        "created_by", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("token_hash", sa.String(TOKEN_HASH), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+    sa.Column("revoked_at", sa.DateTime),
+    sa.Index(None, "deal_id"),
+)
