@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session
 
 from dealgraph.core.enums import DealStatus
 from dealgraph.core.gps import gps
-from dealgraph.core.history import History, build_history
+from dealgraph.core.history import History
 from dealgraph.core.model import Deal, DealRecord
 from dealgraph.core.playbook import Playbook, get_playbook
 from dealgraph.core.signals_base import Signal
 from dealgraph.core.users import User
 from dealgraph.services.access import visible_deals
+from dealgraph.services.gps import workspace_history
 from dealgraph.settings import Settings
 from dealgraph.store.deals import load_deal_records
 
@@ -71,28 +72,19 @@ def pipeline(
     }
     if not wanted:
         return []
-    records = load_deal_records(session)
-    histories = _histories(records)
+    records = [
+        r for r in load_deal_records(session, status=status, owner=owner) if r.deal.id in wanted
+    ]
+    histories = {
+        key: (get_playbook(key), workspace_history(session, playbook_key=key))
+        for key in sorted({r.deal.playbook for r in records})
+    }
     rows = []
     for record in records:
-        if record.deal.id not in wanted:
-            continue
         row = _row(record, histories[record.deal.playbook], at, min_history, trials)
         if signal is None or signal in row.signals:
             rows.append(row)
     return rows
-
-
-def _histories(records: list[DealRecord]) -> dict[str, tuple[Playbook, History]]:
-    keys = sorted({r.deal.playbook for r in records})
-    result = {}
-    for key in keys:
-        playbook = get_playbook(key)
-        result[key] = (
-            playbook,
-            build_history([r for r in records if r.deal.playbook == key], playbook),
-        )
-    return result
 
 
 def _row(

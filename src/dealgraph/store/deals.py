@@ -138,3 +138,19 @@ def _load(session: Session, *, where: Sequence[sa.ColumnElement[bool]]) -> list[
             )
         )
     return result
+
+
+def history_fingerprint(session: Session) -> tuple[int, ...]:
+    """Cheap numbers that change whenever anything a History is learned from changes.
+
+    Counts, highest ids and (for deals) the sum of versions of the tables behind stage
+    durations and play effectiveness: a write to any of them moves at least one number.
+    """
+    fingerprint: list[int] = []
+    for table in (tables.deals, tables.interactions, tables.stage_changes, tables.evidence):
+        columns = [sa.func.count(), sa.func.coalesce(sa.func.max(table.c.id), 0)]
+        if "version" in table.c:
+            columns.append(sa.func.coalesce(sa.func.sum(table.c.version), 0))
+        row = session.execute(sa.select(*columns)).one()
+        fingerprint.extend(int(value) for value in row)
+    return tuple(fingerprint)
