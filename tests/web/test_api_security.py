@@ -158,6 +158,11 @@ def test_api_docs_allow_only_their_own_inline_script(site: Site) -> None:
     assert answer.status_code == 200
     script_policy = answer.headers["content-security-policy"].split("script-src")[1].split(";")[0]
     assert "'sha256-" in script_policy and "'unsafe-inline'" not in script_policy
+    assert "http" not in answer.headers["content-security-policy"]  # no CDN: all served here
+    client = site.client()
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert f"/static/vendor/swagger/{asset}" in answer.text
+        assert client.get(f"/static/vendor/swagger/{asset}").status_code == 200
 
 
 def test_page_without_session_redirects_to_login(site: Site) -> None:

@@ -30,8 +30,7 @@ OPENAPI_URL = f"{API_PREFIX}/openapi.json"
 DOCS_URL = f"{API_PREFIX}/docs"
 STATIC_DIR = Path(__file__).parent / "static"
 MIN_SECRET_LENGTH = 32
-# The interactive API docs load Swagger UI from its CDN; only that page's policy allows it.
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
+SWAGGER_URL = "/static/vendor/swagger"
 
 
 def plotly_js_path() -> Path:
@@ -39,6 +38,13 @@ def plotly_js_path() -> Path:
     import plotly
 
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+def swagger_ui_dir() -> Path:
+    """Swagger UI's files as shipped inside the installed fastapi-offline package (no CDN)."""
+    import fastapi_offline
+
+    return Path(fastapi_offline.__file__).parent / "static"
 
 
 def check_secret_key(settings: Settings) -> str:
@@ -55,13 +61,19 @@ def check_secret_key(settings: Settings) -> str:
 
 
 def _docs_page() -> tuple[HTMLResponse, str]:
-    page = get_swagger_ui_html(openapi_url=OPENAPI_URL, title="dealgraph API")
+    page = get_swagger_ui_html(
+        openapi_url=OPENAPI_URL,
+        title="dealgraph API",
+        swagger_js_url=f"{SWAGGER_URL}/swagger-ui-bundle.js",
+        swagger_css_url=f"{SWAGGER_URL}/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.svg",
+    )
+    # Swagger UI starts from one inline script; the policy allows exactly that script.
     inline = re.findall(r"<script>(.*?)</script>", bytes(page.body).decode(), flags=re.DOTALL)
     hashes = " ".join(script_hash(source) for source in inline)
     policy = (
-        f"default-src 'self'; script-src 'self' {SWAGGER_CDN} {hashes}; "
-        f"style-src 'self' 'unsafe-inline' {SWAGGER_CDN}; img-src 'self' data: https:; "
-        "frame-ancestors 'none'; base-uri 'self'"
+        f"default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'"
     )
     return page, policy
 
@@ -106,6 +118,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     def plotly_js() -> FileResponse:
         return FileResponse(plotly_js_path(), media_type="text/javascript")
 
+    app.mount(SWAGGER_URL, StaticFiles(directory=swagger_ui_dir(), check_dir=False), name="swagger")
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
     from dealgraph.web.api import router as api_router
