@@ -167,6 +167,39 @@ def test_cycle_is_refused_with_the_cycle_named_and_nothing_changes(site: Site) -
     assert dependent.id not in after.requires
 
 
+def test_a_dependency_and_a_plan_item_can_be_removed(site: Site) -> None:
+    from dealgraph.core.model import PlanItem
+    from dealgraph.services import plan as plan_service
+
+    client, csrf = site.browser("seller")
+    with site.database.session() as session:
+        dependent = next(
+            d for d in decision_service.list_decisions(session, deal_id=site.deal) if d.requires
+        )
+        item = plan_service.add_plan_item(
+            session, deal_id=site.deal, item=PlanItem(title="Send the draft order form")
+        )
+    answer = client.post(
+        f"/deals/{site.deal}/requirements/remove",
+        data={"csrf_token": csrf, "dependent_id": str(dependent.id),
+              "required_id": str(dependent.requires[0])},
+    )  # fmt: skip
+    assert answer.status_code == 200 and "Dependency removed." in answer.text
+    answer = client.post(f"/deals/{site.deal}/plan/{item.id}/remove", data={"csrf_token": csrf})
+    assert answer.status_code == 200 and "removed from the plan" in answer.text
+    with site.database.session() as session:
+        after = decision_service.get_decision(session, decision_id=dependent.id or 0)
+        items = plan_service.list_plan_items(session, deal_id=site.deal)
+    assert after.requires == dependent.requires[1:]
+    assert item.id not in [i.id for i in items]
+    missing = client.post(
+        f"/deals/{site.deal}/requirements/remove",
+        data={"csrf_token": csrf, "dependent_id": str(dependent.id),
+              "required_id": str(dependent.requires[0])},
+    )  # fmt: skip
+    assert "not found" in missing.text
+
+
 def test_stale_version_is_a_visible_conflict(site: Site) -> None:
     client, csrf = site.browser("seller")
     with site.database.session() as session:

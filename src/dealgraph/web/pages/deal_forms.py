@@ -219,6 +219,26 @@ async def add_requirement(
     return _back(deal_id, "decisions")
 
 
+@router.post("/deals/{deal_id}/requirements/remove")
+async def remove_requirement(
+    request: Request, deal_id: int, session: SessionDep, user: PageUser
+) -> RedirectResponse:
+    """Stop one decision waiting for another."""
+    from dealgraph.services.decisions import remove_requirement as unlink
+
+    _check_deal(session, user, deal_id)
+    form = await request.form()
+    with outcome(request, session, "Dependency removed."):
+        unlink(
+            session,
+            deal_id=deal_id,
+            dependent_id=required_int(form, "dependent_id"),
+            required_id=required_int(form, "required_id"),
+        )
+        session.commit()
+    return _back(deal_id, "decisions")
+
+
 # -- problem map -------------------------------------------------------------------------
 
 
@@ -344,6 +364,22 @@ async def toggle_plan_item(
     state = "not done" if current.done else "done"
     with outcome(request, session, f"{current.title!r} marked {state}."):
         update_plan_item(session, item=current.model_copy(update={"done": not current.done}))
+        session.commit()
+    return _back(deal_id, "plan")
+
+
+@router.post("/deals/{deal_id}/plan/{item_id}/remove")
+async def remove_plan_item(
+    request: Request, deal_id: int, item_id: int, session: SessionDep, user: PageUser
+) -> RedirectResponse:
+    """Take an item off the mutual plan (items that wait for it no longer do)."""
+    from dealgraph.services.access import require_plan_item_access
+    from dealgraph.services.plan import remove_plan_item as remove
+
+    current = require_plan_item_access(session, user=user, plan_item_id=item_id)
+    _same_deal("plan item", current.deal_id, deal_id)
+    with outcome(request, session, f"{current.title!r} removed from the plan."):
+        remove(session, item_id=item_id)
         session.commit()
     return _back(deal_id, "plan")
 
