@@ -175,7 +175,7 @@ def build_plan(
     drafts: list[tuple[str, PlanSide, str, Decision | None]] = []
     for linked in near:
         owner = people[linked.owners[0]].name if linked.owners else ""
-        drafts.append((f"Decide: {linked.title}", PlanSide.BUYER, owner, linked))
+        drafts.append((linked.title, PlanSide.BUYER, owner, linked))
     buyers = [p.name for p in _visible(team)]
     extras = [
         (title, PlanSide.SELLER, seller)
@@ -198,7 +198,9 @@ def build_plan(
         done_at = None
         if decision is not None and decision.decided_at is not None:
             done_at = decision.decided_at
-        elif day < state.last_day and rng.random() < 0.85:
+        elif day < state.last_day and rng.random() < 0.85 and decision is None:
+            # An item that stands for a decision is done exactly when the decision is made
+            # (the draw is taken anyway so the simulation's random stream stays the same).
             done_at = clock.at(min(day - float(rng.uniform(0.0, 3.0)), state.last_day))
         depends = [item_id - 1] if offset > 0 and rng.random() < 0.6 else []
         items.append(
