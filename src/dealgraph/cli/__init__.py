@@ -70,6 +70,8 @@ def _register() -> None:
         deals,
         decisions,
         interactions,
+        patterns,
+        patterns_more,
         plan,
         playbooks,
         problems,
@@ -90,6 +92,8 @@ def _register() -> None:
     app.add_typer(problems.offerings_app, name="offering")
     app.add_typer(playbooks.app, name="playbook")
     app.add_typer(users.app, name="user")
+    app.add_typer(patterns.app, name="patterns")
+    patterns_more.register(patterns.app)
 
 
 _register()

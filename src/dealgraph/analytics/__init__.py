@@ -1,0 +1,1 @@
+"""Patterns across deals, written once as Ibis expressions (DuckDB by default)."""

@@ -1,0 +1,22 @@
+"""Pattern reports over the workspace that need more than its event log (signal lift)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from sqlalchemy.orm import Session
+
+from dealgraph.analytics.lift import signals_fired
+from dealgraph.core.history import build_history
+from dealgraph.services.playbooks import show_playbook
+from dealgraph.store.deals import load_deal_records
+
+
+def workspace_signals_fired(session: Session, *, playbook_key: str) -> pa.Table:
+    """(case, signal) for the signals that fired on each closed deal of a playbook at its close.
+
+    History is learned from every deal on the playbook, as the GPS does.
+    """
+    playbook = show_playbook(playbook_key)
+    records = [r for r in load_deal_records(session) if r.deal.playbook == playbook_key]
+    history = build_history(records, playbook)
+    return signals_fired(records, playbook, history)
