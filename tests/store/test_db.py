@@ -47,7 +47,7 @@ def test_open_database_is_idempotent(database_url: str) -> None:
     try:
         with second.engine.connect() as connection:
             version = connection.execute(sa.text("SELECT version_num FROM alembic_version"))
-            assert version.scalar_one() == "0002"
+            assert version.scalar_one() == "0003"
     finally:
         second.dispose()
 

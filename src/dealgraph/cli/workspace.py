@@ -155,12 +155,75 @@ def export(
     )
 
 
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help="native (JSON export), salesforce-opportunity, salesforce-history, "
+        "salesforce-contact-role, hubspot-deals, hubspot-history or opportunities-csv "
+        "(default: native for .json files).",
+        show_default=False,
+    ),
+]
+
+
 def import_(
-    file: Annotated[Path, typer.Argument(help="A native JSON export.")],
+    file: Annotated[Path, typer.Argument(help="A native JSON export or a CRM CSV export.")],
     db: DbOption = None,
+    format_name: FormatOption = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="YAML mapping file: column -> field, CRM stage -> playbook stage, "
+            "CRM role -> dealgraph role (see docs/import.md).",
+            show_default=False,
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="Text encoding of a CSV (default: UTF-8 if it decodes, else Windows-1252).",
+            show_default=False,
+        ),
+    ] = None,
+    on_error: Annotated[
+        str,
+        typer.Option(
+            "--on-error",
+            help="stop: a bad row writes nothing and is named; skip: bad rows are reported "
+            "and left out.",
+        ),
+    ] = "stop",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Import a native JSON export into an empty workspace, in one transaction."""
+    """Import a native JSON export (into an empty workspace) or a CRM export, in one transaction.
+
+    CRM imports are idempotent by external ids: importing the same file twice creates nothing.
+    """
+    chosen = format_name or ("native" if file.suffix.lower() == ".json" else None)
+    if chosen is None:
+        abort(f"{file}: pass --format for a file that is not a native .json export")
+    if chosen == "native":
+        _import_native(file, db=db, as_json=as_json)
+        return
+    if on_error not in ("stop", "skip"):
+        abort(f"--on-error: {on_error!r} is not stop or skip")
+    from dealgraph.cli.crm_view import import_crm_file
+
+    import_crm_file(
+        file,
+        db=db,
+        format_name=chosen,
+        mapping=mapping,
+        encoding=encoding,
+        on_error="skip" if on_error == "skip" else "stop",
+        as_json=as_json,
+    )
+
+
+def _import_native(file: Path, *, db: str | None, as_json: bool) -> None:
     from dealgraph.io.native_json import read_export
     from dealgraph.services.workspace import import_workspace
 

@@ -47,6 +47,8 @@ class Account(Record):
     industry: str = ""
     size: int | None = Field(default=None, ge=1, description="employees")
     region: str = ""
+    external_id: str | None = Field(default=None, description="its id in the source system")
+    source: str | None = Field(default=None, description="the system it was imported from")
 
 
 class Offering(Record):
@@ -74,6 +76,8 @@ class Stakeholder(Record):
     added_at: datetime | None = None
     notes: str = ""
     version: int = 1
+    external_id: str | None = Field(default=None, description="its id in the source system")
+    source: str | None = Field(default=None, description="the system it was imported from")
 
 
 class Decision(Record):
@@ -115,6 +119,8 @@ class Deal(Record):
     loss_reason: str = ""
     segment: str = ""
     version: int = 1
+    external_id: str | None = Field(default=None, description="its id in the source system")
+    source: str | None = Field(default=None, description="the system it was imported from")
 
 
 class Interaction(Record):
@@ -168,6 +174,8 @@ class StageChange(Record):
     to_stage: str
     changed_at: datetime
     interaction_id: int | None = None
+    external_id: str | None = Field(default=None, description="its id in the source system")
+    source: str | None = Field(default=None, description="the system it was imported from")
 
 
 class CloseDateChange(Record):

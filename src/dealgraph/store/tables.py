@@ -22,6 +22,7 @@ metadata = sa.MetaData(naming_convention=NAMING)
 
 KEY = 80
 NAME = 200
+EXTERNAL_ID = 200
 
 
 def _id() -> sa.Column[int]:
@@ -36,6 +37,19 @@ def _deal_id() -> sa.Column[int]:
 
 def _version() -> sa.Column[int]:
     return sa.Column("version", sa.Integer, nullable=False, server_default="1")
+
+
+def _external() -> list[sa.Column[str]]:
+    """Where an imported row came from: its id in the source system (e.g. a CRM)."""
+    return [
+        sa.Column("external_id", sa.String(EXTERNAL_ID)),
+        sa.Column("source", sa.String(KEY)),
+    ]
+
+
+def _external_index(table: str) -> sa.Index:
+    # A unique index, not a constraint: SQLite can add it without rebuilding the table.
+    return sa.Index(f"uq_{table}_source_external_id", "source", "external_id", unique=True)
 
 
 def _link(name: str, owner: str, owner_table: str, target: str, target_table: str) -> sa.Table:
@@ -67,6 +81,8 @@ accounts = sa.Table(
     sa.Column("industry", sa.String(NAME), nullable=False),
     sa.Column("size", sa.Integer),
     sa.Column("region", sa.String(NAME), nullable=False),
+    *_external(),
+    _external_index("accounts"),
 )
 
 offerings = sa.Table(
@@ -98,6 +114,8 @@ deals = sa.Table(
     sa.Column("loss_reason", sa.Text, nullable=False),
     sa.Column("segment", sa.String(KEY), nullable=False),
     _version(),
+    *_external(),
+    _external_index("deals"),
 )
 
 stakeholders = sa.Table(
@@ -116,7 +134,9 @@ stakeholders = sa.Table(
     sa.Column("added_at", sa.DateTime),
     sa.Column("notes", sa.Text, nullable=False),
     _version(),
+    *_external(),
     sa.Index(None, "deal_id"),
+    _external_index("stakeholders"),
 )
 
 decisions = sa.Table(
@@ -204,7 +224,9 @@ stage_changes = sa.Table(
     sa.Column("to_stage", sa.String(KEY), nullable=False),
     sa.Column("changed_at", sa.DateTime, nullable=False),
     sa.Column("interaction_id", sa.Integer, sa.ForeignKey("interactions.id", ondelete="SET NULL")),
+    *_external(),
     sa.Index(None, "deal_id", "changed_at"),
+    _external_index("stage_changes"),
 )
 
 close_date_changes = sa.Table(

@@ -1,0 +1,1 @@
+"""CRM imports: Salesforce and HubSpot presets and a generic opportunities CSV with a mapping."""
