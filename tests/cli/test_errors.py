@@ -78,9 +78,7 @@ def test_json_syntax_error_is_located(run: Run, tmp_path: Path) -> None:
 def test_export_into_a_missing_directory(run: Run, db: str, tmp_path: Path) -> None:
     target = tmp_path / "no" / "such" / "dir" / "out.json"
     result = run("export", "--out", str(target), "--db", db, code=2)
-    assert result.stderr == (
-        f"error: cannot write {target}: directory {target.parent} does not exist\n"
-    )
+    assert result.stderr == f"error: {target}: {target.parent} is not an existing directory\n"
 
 
 def test_no_arguments_prints_help(run: Run) -> None:

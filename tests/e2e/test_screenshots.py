@@ -58,6 +58,13 @@ def test_each_page_renders_cleanly(page: Page, live_site: LiveSite, tmp_path: Pa
     page.locator("#create-share-link").get_by_role("button", name="Create link").click()
     share = re.search(r"https?://\S+/share/[\w-]+", page.locator(".flash-secret").inner_text())
     assert share is not None
+    page.goto("/patterns")
+    expect(page.locator("#patterns-journey")).to_have_attribute("data-drawn", "true")
+    expect(page.locator("#patterns-signals")).to_have_attribute("data-drawn", "true")
+    shoot("patterns")
+    page.goto("/patterns?level=activities")
+    expect(page.locator("#patterns-journey")).to_have_attribute("data-drawn", "true")
+    shoot("patterns-activities")
     page.goto("/playbooks")
     shoot("playbooks")
     page.goto("/playbooks/buyer-journey")

@@ -29,6 +29,8 @@ def register(app: typer.Typer) -> None:
     """Add the workspace commands to the root app."""
     app.command("init")(init)
     app.command("demo")(demo)
+    from dealgraph.cli.export import export
+
     app.command("export")(export)
     app.command("import")(import_)
 
@@ -130,29 +132,6 @@ def _print_sample_gps(
             title = deals.get_deal(session, deal_id=deal_id).title
             show_gps(report.model_dump(mode="json"), deal_title=title)
         console.rule()
-
-
-def export(
-    out: Annotated[Path, typer.Option("--out", "-o", help="JSON file to write ('-': stdout).")],
-    db: DbOption = None,
-) -> None:
-    """Export the whole workspace as native JSON (lossless)."""
-    from dealgraph.io.native_json import dump_document
-    from dealgraph.services.workspace import export_workspace
-
-    with open_workspace(db) as database, database.session() as session:
-        document = export_workspace(session)
-    text = dump_document(document)
-    if str(out) == "-":
-        typer.echo(text, nl=False)
-        return
-    if not out.parent.exists():
-        abort(f"cannot write {out}: directory {out.parent} does not exist")
-    out.write_text(text, encoding="utf-8")
-    counts = {k: len(v) for k, v in document.items() if isinstance(v, list)}
-    console.print(
-        f"exported to {out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()), markup=False
-    )
 
 
 FormatOption = Annotated[

@@ -9,6 +9,7 @@ from dealgraph.web.api import (
     deals,
     decisions,
     interactions,
+    patterns,
     plan,
     playbooks,
     share,
@@ -27,6 +28,7 @@ AREAS = (
     plan,
     share,
     playbooks,
+    patterns,
     workspace,
     users,
 )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dealgraph.web.pages import auth, deal, deal_forms, pipeline, playbooks, share
+from dealgraph.web.pages import auth, deal, deal_forms, patterns, pipeline, playbooks, share
 
 router = APIRouter()
-for module in (auth, pipeline, deal, deal_forms, playbooks, share):
+for module in (auth, pipeline, deal, deal_forms, playbooks, patterns, share):
     router.include_router(module.router)
 
 __all__ = ["router"]
