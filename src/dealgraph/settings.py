@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     share_link_days: int = Field(
         default=14, ge=1, le=365, description="Days a buyer share link stays valid by default."
     )
+    spark_master: str = Field(
+        default="local[2]", description="Spark master URL used by `--engine spark`."
+    )
     host: str = Field(default="127.0.0.1", description="Address `dealgraph serve` binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `dealgraph serve` uses.")
 

@@ -1,4 +1,4 @@
-"""The analytics engine: DuckDB in memory or in a file; Spark refused clearly for now."""
+"""The analytics engine: DuckDB in memory or in a file (Spark: see test_spark.py)."""
 
 from __future__ import annotations
 
@@ -26,12 +26,6 @@ def test_duckdb_file_persists(tmp_path: Path) -> None:
     assert path.exists()
     again = connect("duckdb", path=path)
     assert again.table("kept").to_pyarrow()["n"].to_pylist() == [7]
-
-
-def test_spark_is_refused_with_a_clear_message() -> None:
-    with pytest.raises(InvalidInput, match="Spark engine is not available yet") as caught:
-        connect("spark")
-    assert caught.value.where == "engine"
 
 
 def test_unknown_engine_is_named() -> None:

@@ -84,6 +84,6 @@ def test_bad_files_exit_2_with_one_line(run: Run, tmp_path: Path) -> None:
     assert result.stderr == (
         f"error: {bad_csv}:2, column 'timestamp' (3): timestamp 'never' is not ISO 8601\n"
     )
-    spark = run("patterns", "journey", "--log", str(LOGS["running_example"]), "--engine", "spark",
-                code=2)  # fmt: skip
-    assert "Spark engine is not available yet" in spark.stderr
+    unknown = run("patterns", "journey", "--log", str(LOGS["running_example"]), "--engine",
+                  "oracle", code=2)  # fmt: skip
+    assert "unknown engine 'oracle'; choose one of duckdb, spark" in unknown.stderr

@@ -57,6 +57,18 @@ def as_table(source: ir.Table | pa.Table) -> ir.Table:
     return source
 
 
+def _register(con: BaseBackend, source: pa.Table) -> ir.Table:
+    """``source`` as a table of ``con``: a temporary table, or a temporary view on Spark."""
+    name = next(_names)
+    if con.name == "pyspark":
+        # Spark has no temporary tables; a temporary view over the in-memory data is the same
+        # thing for one session.
+        session = con._session
+        session.createDataFrame(source).createOrReplaceTempView(name)
+        return con.table(name)
+    return con.create_table(name, obj=source, temp=True)
+
+
 def load_events(path: str | Path) -> pa.Table:
     """Read an event-log file by its suffix: XES (plain or gzip), Parquet, or CSV (pinned names).
 
@@ -112,7 +124,7 @@ def event_log(
     if isinstance(source, str | Path):
         source = load_events(source)
     if isinstance(source, pa.Table):
-        table = con.create_table(next(_names), obj=source, temp=True)
+        table = _register(con, source)
     else:
         table = source
     present = set(table.columns)

@@ -58,8 +58,18 @@ def case_paths(
         ('case', 'path')
     """
     table = as_table(events)
-    path = table[activity].collect(order_by=[table[timestamp], table[position]])
-    return table.group_by(case=table[case]).aggregate(path=path)
+    if ibis.get_backend(table).name != "pyspark":
+        path = table[activity].collect(order_by=[table[timestamp], table[position]])
+        return table.group_by(case=table[case]).aggregate(path=path)
+    # Spark has no ORDER BY inside an aggregate: collect (timestamp, position, activity)
+    # structs, sort them (structs compare field by field) and keep the activity. DuckDB
+    # keeps the ordered aggregate, as its lambda syntax differs from what Ibis writes.
+    step = ibis.struct(
+        {"at": table[timestamp], "position": table[position], "activity": table[activity]}
+    )
+    grouped = table.group_by(case=table[case]).aggregate(_steps=step.collect())
+    path = grouped._steps.sort().map(lambda s: s.activity)
+    return grouped.select(case=grouped.case, path=path)
 
 
 def variant_table(

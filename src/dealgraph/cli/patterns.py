@@ -30,7 +30,8 @@ LogOption = Annotated[
     ),
 ]
 EngineOption = Annotated[
-    str, typer.Option("--engine", help="Analytics engine: duckdb (spark arrives later).")
+    str,
+    typer.Option("--engine", help="Analytics engine: duckdb or spark."),
 ]
 CaseOption = Annotated[str, typer.Option("--case", help="CSV column holding the case (deal).")]
 ActivityOption = Annotated[str, typer.Option("--activity", help="CSV column holding the activity.")]

@@ -32,7 +32,8 @@ LogOption = Annotated[
     ),
 ]
 EngineOption = Annotated[
-    str, typer.Option("--engine", help="Analytics engine: duckdb (spark arrives later).")
+    str,
+    typer.Option("--engine", help="Analytics engine: duckdb or spark."),
 ]
 PlaybookOption = Annotated[
     str, typer.Option("--playbook", help="Playbook whose stages (in journey order) are counted.")
