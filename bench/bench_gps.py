@@ -14,40 +14,17 @@ import numpy as np
 from bench.timing import best_of
 from dealgraph.core.gps import gps
 from dealgraph.core.history import build_history
-from dealgraph.core.model import DealRecord
 from dealgraph.core.playbook import get_playbook
 from dealgraph.demo import build_demo_document
+from dealgraph.io.native_json import deal_records
 
 AS_OF = datetime(2026, 11, 23, 12, 0)
 TRIALS = 2000
 
 
-def _records(document: dict[str, Any]) -> list[DealRecord]:
-    children = {
-        "stakeholders": "stakeholders",
-        "decisions": "decisions",
-        "interactions": "interactions",
-        "evidence": "evidence",
-        "plan": "plan_items",
-        "stage_changes": "stage_changes",
-        "close_date_changes": "close_date_changes",
-        "problems": "problems",
-    }
-    by_deal: dict[int, dict[str, list[Any]]] = {
-        d["id"]: {field: [] for field in children} for d in document["deals"]
-    }
-    for field, table in children.items():
-        for row in document[table]:
-            by_deal[row["deal_id"]][field].append(row)
-    return [
-        DealRecord.model_validate({"deal": deal, **by_deal[deal["id"]]})
-        for deal in document["deals"]
-    ]
-
-
 def run() -> dict[str, Any]:
     playbook = get_playbook("buyer-journey")
-    records = _records(build_demo_document(seed=7, as_of=AS_OF, playbook=playbook))
+    records = deal_records(build_demo_document(seed=7, as_of=AS_OF, playbook=playbook))
     history = build_history(records, playbook)
     open_records = [r for r in records if r.deal.status == "open"]
     reports = [gps(r, playbook, history, seed=1, as_of=AS_OF, trials=TRIALS) for r in open_records]

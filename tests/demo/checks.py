@@ -32,6 +32,7 @@ from dealgraph.core.model import (
     Stakeholder,
 )
 from dealgraph.core.playbook.schema import Playbook
+from dealgraph.io import native_json
 
 MODELS: dict[str, type[Any]] = {
     "accounts": Account,
@@ -46,33 +47,11 @@ MODELS: dict[str, type[Any]] = {
     "close_date_changes": CloseDateChange,
     "problems": ProblemItem,
 }
-PER_DEAL = {
-    "stakeholders": "stakeholders",
-    "decisions": "decisions",
-    "interactions": "interactions",
-    "evidence": "evidence",
-    "plan_items": "plan",
-    "stage_changes": "stage_changes",
-    "close_date_changes": "close_date_changes",
-    "problems": "problems",
-}
 
 
 def deal_records(document: dict[str, Any]) -> dict[int, DealRecord]:
     """Every deal of the document as a validated DealRecord, by deal id."""
-    accounts = {a["id"]: Account.model_validate(a) for a in document["accounts"]}
-    grouped: dict[int, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for table, field in PER_DEAL.items():
-        for row in document[table]:
-            grouped[row["deal_id"]][field].append(MODELS[table].model_validate(row))
-    records = {}
-    for row in document["deals"]:
-        deal = Deal.model_validate(row)
-        assert deal.id is not None
-        records[deal.id] = DealRecord(
-            deal=deal, account=accounts.get(deal.account_id), **grouped[deal.id]
-        )
-    return records
+    return {record.deal.id or 0: record for record in native_json.deal_records(document)}
 
 
 def _index(playbook: Playbook, stage: str) -> int:

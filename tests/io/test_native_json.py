@@ -147,3 +147,16 @@ def test_read_export_names_the_file(tmp_path: Path) -> None:
     listing.write_text(json.dumps([1]))
     with pytest.raises(ImportFailed, match="JSON object"):
         read_export(listing)
+
+
+def test_deal_records_group_a_document_by_deal(database: Database) -> None:
+    from dealgraph.io.native_json import deal_records
+
+    document = _exported(database)
+    records = deal_records(document)
+    assert [r.deal.id for r in records] == [d["id"] for d in document["deals"]]
+    for section, field in (("stakeholders", "stakeholders"), ("plan_items", "plan")):
+        assert sum(len(getattr(r, field)) for r in records) == len(document[section])
+    first = records[0]
+    assert first.account is not None and first.account.id == first.deal.account_id
+    assert all(s.deal_id == first.deal.id for s in first.stakeholders)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field
 from sqlalchemy.orm import Session
 
+from dealgraph.core.model import DealRecord
 from dealgraph.errors import Conflict, ImportFailed
 from dealgraph.store import records, tables
 from dealgraph.store.dialects import reset_sequences
@@ -129,6 +130,38 @@ def parse_document(document: object) -> dict[str, list[Any]]:
         ]
         _check_unique_ids(name, parsed[name])
     return parsed
+
+
+# Sections holding a deal's children, and the DealRecord field each fills.
+_DEAL_CHILDREN = {
+    "stakeholders": "stakeholders",
+    "decisions": "decisions",
+    "interactions": "interactions",
+    "evidence": "evidence",
+    "plan_items": "plan",
+    "stage_changes": "stage_changes",
+    "close_date_changes": "close_date_changes",
+    "problems": "problems",
+}
+
+
+def deal_records(document: object) -> list[DealRecord]:
+    """Every deal of a native document as a validated DealRecord (with its account), by id.
+
+    This is how the engines read an export file or a generated workspace without a database.
+    """
+    parsed = parse_document(document)
+    accounts = {a.id: a for a in parsed["accounts"]}
+    children: dict[int, dict[str, list[Any]]] = {
+        deal.id: {field: [] for field in _DEAL_CHILDREN.values()} for deal in parsed["deals"]
+    }
+    for section, field in _DEAL_CHILDREN.items():
+        for record in parsed[section]:
+            children[record.deal_id][field].append(record)
+    return [
+        DealRecord(deal=deal, account=accounts.get(deal.account_id), **children[deal.id])
+        for deal in parsed["deals"]
+    ]
 
 
 def _parse_record(section: str, index: int, item: object, model: type[BaseModel]) -> BaseModel:
