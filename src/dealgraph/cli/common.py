@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -119,7 +119,9 @@ def _json_default(value: object) -> object:
 
 def now() -> datetime:
     """Now, as naive UTC (the model's convention)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    from dealgraph.services.common import now as service_now
+
+    return service_now()
 
 
 def money(value: float, currency: str = "") -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -11,6 +11,7 @@ from dealgraph.core.gps import GpsReport, gps
 from dealgraph.core.history import History, build_history
 from dealgraph.core.playbook import get_playbook
 from dealgraph.core.signals import Signal, evaluate_signals
+from dealgraph.services.common import now
 from dealgraph.settings import Settings
 from dealgraph.store.deals import history_fingerprint, load_deal_record, load_deal_records
 
@@ -56,7 +57,7 @@ def deal_gps(
         playbook,
         history,
         seed=seed,
-        as_of=as_of or _now(),
+        as_of=as_of or now(),
         min_history=settings.history_min_deals,
         trials=settings.eta_trials,
     )
@@ -77,9 +78,5 @@ def deal_signals(
         history = workspace_history(session, playbook_key=record.deal.playbook)
     min_history = (settings or Settings()).history_min_deals
     return evaluate_signals(
-        record, playbook, history, as_of=as_of or _now(), min_history=min_history
+        record, playbook, history, as_of=as_of or now(), min_history=min_history
     )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)

@@ -7,7 +7,7 @@ deal's GPS page (the pipeline shows dates, not a distribution).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from dealgraph.core.playbook import Playbook, get_playbook
 from dealgraph.core.signals_base import Signal
 from dealgraph.core.users import User
 from dealgraph.services.access import visible_deals
+from dealgraph.services.common import now
 from dealgraph.services.gps import workspace_history
 from dealgraph.settings import Settings
 from dealgraph.store.deals import load_deal_records
@@ -65,7 +66,7 @@ def pipeline(
         >>> rows[0].top_signal.key  # doctest: +SKIP
         'stalled'
     """
-    at = as_of or datetime.now(UTC).replace(tzinfo=None)
+    at = as_of or now()
     min_history = (settings or Settings()).history_min_deals
     wanted = {
         d.id for d in visible_deals(session, user=user, status=status, owner=owner, stage=stage)
