@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from dealgraph.core.gps import GpsReport, gps
 from dealgraph.core.history import History, build_history
+from dealgraph.core.model import DealRecord
 from dealgraph.core.playbook import get_playbook
 from dealgraph.core.signals import Signal, evaluate_signals
 from dealgraph.services.common import now
@@ -45,10 +46,12 @@ def deal_gps(
     as_of: datetime | None = None,
     history: History | None = None,
     settings: Settings | None = None,
+    record: DealRecord | None = None,
 ) -> GpsReport:
-    """The GPS of one deal; pass ``history`` to reuse it across deals."""
+    """The GPS of one deal; pass ``history`` or the ``record`` when already loaded."""
     settings = settings or Settings()
-    record = load_deal_record(session, deal_id=deal_id)
+    if record is None:
+        record = load_deal_record(session, deal_id=deal_id)
     playbook = get_playbook(record.deal.playbook)
     if history is None:
         history = workspace_history(session, playbook_key=record.deal.playbook)

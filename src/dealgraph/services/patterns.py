@@ -6,7 +6,7 @@ import pyarrow as pa
 from sqlalchemy.orm import Session
 
 from dealgraph.analytics.lift import signals_fired
-from dealgraph.core.history import build_history
+from dealgraph.services.gps import workspace_history
 from dealgraph.services.playbooks import show_playbook
 from dealgraph.store.deals import load_deal_records
 
@@ -14,9 +14,9 @@ from dealgraph.store.deals import load_deal_records
 def workspace_signals_fired(session: Session, *, playbook_key: str) -> pa.Table:
     """(case, signal) for the signals that fired on each closed deal of a playbook at its close.
 
-    History is learned from every deal on the playbook, as the GPS does.
+    History is learned from every deal on the playbook, as the GPS does (the same cache).
     """
     playbook = show_playbook(playbook_key)
     records = [r for r in load_deal_records(session) if r.deal.playbook == playbook_key]
-    history = build_history(records, playbook)
+    history = workspace_history(session, playbook_key=playbook_key)
     return signals_fired(records, playbook, history)

@@ -44,7 +44,7 @@ def deal_page(
     require_deal_access(session, user=user, deal_id=deal_id)
     record = get_deal_record(session, deal_id=deal_id)
     playbook = get_playbook(record.deal.playbook)
-    report = deal_gps(session, deal_id=deal_id, settings=settings)
+    report = deal_gps(session, deal_id=deal_id, settings=settings, record=record)
     critical = [step.decision_id for step in report.critical_path]
     gaps = [gap.decision_id for gap in report.level_gaps]
     return render(
