@@ -115,7 +115,19 @@ def test_empty_deal_draws_empty_figures() -> None:
 
 
 def test_stage_value_bars() -> None:
-    figure = charts.stage_value_figure([("Assemble", 2, 1500.0), ("Choose", 1, 900.0)])
-    bars = figure["data"][0]
-    assert bars["x"] == ["Assemble", "Choose"] and bars["y"] == [1500.0, 900.0]
-    assert bars["text"] == ["2", "1"]
+    figure = charts.stage_value_figure([("Assemble", 2, [("USD", 1500.0)]), ("Choose", 1, [])])
+    (bars,) = figure["data"]
+    assert bars["name"] == "USD"
+    assert bars["x"] == ["Assemble", "Choose"] and bars["y"] == [1500.0, 0.0]
+    assert bars["customdata"] == [2, 1]
+    assert figure["layout"]["showlegend"] is False
+
+
+def test_stage_value_bars_stack_currencies_without_adding_them() -> None:
+    figure = charts.stage_value_figure(
+        [("Assemble", 3, [("USD", 1500.0), ("EUR", 400.0)]), ("Choose", 1, [("EUR", 900.0)])]
+    )
+    by_currency = {trace["name"]: trace["y"] for trace in figure["data"]}
+    assert by_currency == {"EUR": [400.0, 900.0], "USD": [1500.0, 0.0]}
+    assert [trace["name"] for trace in figure["data"]] == ["USD", "EUR"]
+    assert figure["layout"]["barmode"] == "stack" and figure["layout"]["showlegend"] is True

@@ -85,6 +85,24 @@ def test_pipeline_shows_own_deals_only_and_links_json(site: Site) -> None:
     assert f'href="/deals/{site.other_deal}"' in page(admin, "/pipeline")
 
 
+def test_pipeline_totals_keep_currencies_apart(site: Site) -> None:
+    from dealgraph.services import deals
+    from tests.factories import make_deal
+
+    with site.database.session() as session:
+        mine = deals.get_deal(session, deal_id=site.deal)
+        deals.create_deal(
+            session,
+            deal=make_deal(title="Fleet telemetry", owner=mine.owner, value=1000, currency="USD"),
+            account_name="Northwind Freight",
+        )
+    client, _ = site.browser("seller")
+    board = page(client, "/pipeline")
+    # Largest first, never one grand total adding EUR to USD.
+    assert f"2 deals · EUR {mine.value:,.0f} + USD 1,000 in value" in board
+    assert f"EUR {mine.value + 1000:,.0f}" not in board
+
+
 def test_pipeline_filters_by_owner(site: Site) -> None:
     admin, _ = site.browser("admin")
     only_bo = page(admin, "/pipeline?view=table&owner=bo.seller")

@@ -391,22 +391,36 @@ def _plain(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def stage_value_figure(stages: Sequence[tuple[str, int, float]]) -> Figure:
-    """Bars of open pipeline value per stage (title, deal count, value), in journey order."""
+def stage_value_figure(stages: Sequence[tuple[str, int, Sequence[tuple[str, float]]]]) -> Figure:
+    """Stacked bars of open pipeline value per stage and currency, in journey order.
+
+    Each stage is (title, deal count, [(currency, value), ...]); currencies are stacked, never
+    added together, and named in the legend and the hover.
+    """
+    currencies = sorted(
+        {currency for _, _, values in stages for currency, _ in values},
+        key=lambda c: -sum(dict(values).get(c, 0.0) for _, _, values in stages),
+    )
+    palette = ["#5b7fd6", "#8fb3ff", "#2f4f9e", "#b9c9f2", "#46608f"]
     return {
         "data": [
             {
                 "type": "bar",
+                "name": currency,
                 "x": [title for title, _, _ in stages],
-                "y": [value for _, _, value in stages],
-                "text": [f"{count}" for _, count, _ in stages],
-                "textposition": "outside",
-                "marker": {"color": "#5b7fd6"},
-                "hovertemplate": "%{x}<br>value %{y:,.0f}<br>%{text} deals<extra></extra>",
+                "y": [dict(values).get(currency, 0.0) for _, _, values in stages],
+                "customdata": [count for _, count, _ in stages],
+                "marker": {"color": palette[i % len(palette)]},
+                "hovertemplate": f"%{{x}}<br>{currency} %{{y:,.0f}}<br>%{{customdata}} deals"
+                "<extra></extra>",
             }
+            for i, currency in enumerate(currencies)
         ],
         "layout": {
             "height": 180,
+            "barmode": "stack",
+            "showlegend": len(currencies) > 1,
+            "legend": {"orientation": "h", "y": 1.15, "font": {"size": 10}},
             "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
             "font": _FONT,
             "xaxis": {"tickfont": {"size": 10}, "fixedrange": True},

@@ -80,16 +80,20 @@ def pipeline_page(
         statuses=[s.value for s in DealStatus],
         signals=_signal_choices(books),
         multi_playbook=len(books) > 1,
-        total_value=sum(_value(r) for r in rows),
+        totals=_by_currency(rows),
         stage_chart=charts.stage_value_figure(
-            [(c["title"], len(c["rows"]), c["value"]) for c in columns if c["rows"]]
+            [(c["title"], len(c["rows"]), c["values"]) for c in columns if c["rows"]]
         ),
         link=lambda **changes: _link({**filters, "view": view, "sort": sort}, **changes),
     )
 
 
-def _value(row: Any) -> float:
-    return float(row.deal.value)
+def _by_currency(rows: Sequence[Any]) -> list[tuple[str, float]]:
+    """Value per currency, largest first: amounts in different currencies are never added."""
+    totals: dict[str, float] = {}
+    for row in rows:
+        totals[row.deal.currency] = totals.get(row.deal.currency, 0.0) + float(row.deal.value)
+    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _playbooks_of(rows: Sequence[Any], default: str) -> dict[str, Playbook]:
@@ -129,7 +133,7 @@ def _board_columns(rows: Sequence[Any], books: dict[str, Playbook]) -> list[dict
                     "title": stage.title,
                     "playbook": book.title,
                     "rows": in_stage,
-                    "value": sum(_value(r) for r in in_stage),
+                    "values": _by_currency(in_stage),
                 }
             )
     return columns
