@@ -12,8 +12,9 @@ from dealgraph.core.enums import DealStatus
 from dealgraph.core.history import History
 from dealgraph.core.model import DealRecord
 from dealgraph.core.signals import evaluate_signals
+from dealgraph.core.snapshot import record_as_of
 from dealgraph.errors import InvalidInput
-from tests.factories import at, make_deal, playbook
+from tests.factories import at, make_deal, make_stakeholder, playbook
 
 
 def table(**columns: list[str]) -> ir.Table:
@@ -64,7 +65,7 @@ def test_missing_columns_are_named() -> None:
         signal_lift(table(case=["d1"], signal=["x"]), table(case=["d1"]))
 
 
-def test_signals_fired_on_closed_deals_as_of_their_close() -> None:
+def test_signals_fired_on_closed_deals_before_their_close() -> None:
     book = playbook()
     lost = DealRecord(
         deal=make_deal(id=7, status=DealStatus.LOST, closed_at=at(60), created_at=at(0))
@@ -72,12 +73,28 @@ def test_signals_fired_on_closed_deals_as_of_their_close() -> None:
     still_open = DealRecord(deal=make_deal(id=8, created_at=at(0)))
     history = History()
     fired = signals_fired([lost, still_open], book, history)
-    # What the GPS would have shown on the closing day, evaluated as if still open.
-    reopened = lost.model_copy(
-        update={"deal": lost.deal.model_copy(update={"status": DealStatus.OPEN, "closed_at": None})}
-    )
-    expected = sorted({s.key for s in evaluate_signals(reopened, book, history, as_of=at(60))})
+    # What the GPS showed 30 days before the close, the deal still open then.
+    then = record_as_of(lost, at(30))
+    assert then.deal.status == DealStatus.OPEN
+    expected = sorted({s.key for s in evaluate_signals(then, book, history, as_of=at(30))})
     assert expected, "a deal with no buying team should fire signals"
     assert fired.column("signal").to_pylist() == expected
     # The open deal gets no row; every row names deal 7.
     assert set(fired.column("case").to_pylist()) == {"7"}
+
+
+def test_signals_fired_ignore_what_happened_after_the_judging_time() -> None:
+    # A won deal whose champion joined only in its last week: judged 30 days before the
+    # close, it was still single-threaded with no champion; the late joiner must not count.
+    book = playbook()
+    base = make_deal(id=9, status=DealStatus.WON, closed_at=at(90), created_at=at(0))
+    early = DealRecord(deal=base)
+    late = DealRecord(
+        deal=base,
+        stakeholders=[
+            make_stakeholder(id=1, deal_id=9, role="champion", stance=2, added_at=at(85)),
+            make_stakeholder(id=2, deal_id=9, role="economic_buyer", level=5, added_at=at(86)),
+        ],
+    )
+    history = History()
+    assert signals_fired([late], book, history).equals(signals_fired([early], book, history))

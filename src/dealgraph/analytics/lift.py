@@ -8,17 +8,18 @@ the signal marks deals more likely to be lost.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 import ibis.expr.types as ir
 import pyarrow as pa
 
 from dealgraph.analytics.funnel import check_columns
 from dealgraph.analytics.stats import ratio, wilson_interval
-from dealgraph.core.enums import DealStatus
 from dealgraph.core.history import History
 from dealgraph.core.model import DealRecord
 from dealgraph.core.playbook.schema import Playbook
 from dealgraph.core.signals import evaluate_signals
+from dealgraph.core.snapshot import judging_time, record_as_of
 
 LOSS_STATUSES = ("lost", "no_decision")
 CLOSED_STATUSES = ("won", *LOSS_STATUSES)
@@ -89,12 +90,20 @@ def signal_lift(
     return pa.Table.from_pylist(rows, schema=LIFT_SCHEMA)
 
 
-def signals_fired(records: Iterable[DealRecord], playbook: Playbook, history: History) -> pa.Table:
-    """(case, signal) for every signal that fired on each closed deal as of its close.
+def signals_fired(
+    records: Iterable[DealRecord],
+    playbook: Playbook,
+    history: History,
+    *,
+    lead: timedelta = timedelta(days=30),
+) -> pa.Table:
+    """(case, signal) for every signal that fired on each closed deal before its outcome was known.
 
-    The deal is evaluated as if still open at ``closed_at``, which is what the GPS would
-    have shown the seller on the last day. Deals on another playbook, still open, or without
-    a close time are skipped. ``case`` is the deal id as a string.
+    Each closed deal is judged as it stood ``lead`` before its close (halfway through its
+    life if that was shorter; see ``core.snapshot``): what the GPS showed the seller then,
+    not the close itself, where a won deal has already decided everything. Deals on another
+    playbook, still open, or without a close time are skipped. ``case`` is the deal id as a
+    string.
 
     Example:
         >>> signals_fired(records, book, build_history(records, book))  # doctest: +SKIP
@@ -102,16 +111,14 @@ def signals_fired(records: Iterable[DealRecord], playbook: Playbook, history: Hi
     cases: list[str] = []
     keys: list[str] = []
     for record in records:
-        deal = record.deal
-        if deal.status == DealStatus.OPEN or deal.closed_at is None:
+        if record.deal.playbook != playbook.key:
             continue
-        if deal.playbook != playbook.key:
+        at = judging_time(record, lead=lead)
+        if at is None:
             continue
-        as_open = record.model_copy(
-            update={"deal": deal.model_copy(update={"status": DealStatus.OPEN, "closed_at": None})}
-        )
-        fired = {s.key for s in evaluate_signals(as_open, playbook, history, as_of=deal.closed_at)}
+        then = record_as_of(record, at)
+        fired = {s.key for s in evaluate_signals(then, playbook, history, as_of=at)}
         for key in sorted(fired):
-            cases.append(str(deal.id))
+            cases.append(str(record.deal.id))
             keys.append(key)
     return pa.table({"case": pa.array(cases, pa.string()), "signal": pa.array(keys, pa.string())})

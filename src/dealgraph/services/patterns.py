@@ -12,7 +12,7 @@ from dealgraph.store.deals import load_deal_records
 
 
 def workspace_signals_fired(session: Session, *, playbook_key: str) -> pa.Table:
-    """(case, signal) for the signals that fired on each closed deal of a playbook at its close.
+    """(case, signal) for the signals that fired on each closed deal of a playbook before its close.
 
     History is learned from every deal on the playbook, as the GPS does (the same cache).
     """
