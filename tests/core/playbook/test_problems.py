@@ -245,3 +245,13 @@ def test_problem_text_names_file_line_column_and_path() -> None:
     column = column_of(f, "level: 0") + len("level: ")
     assert text.startswith(f"{f}:{line_of(f, 'level: 0')}:{column}: ")
     assert text.endswith("(at stages -> 0 -> level)")
+
+
+def test_a_playbook_signal_may_not_reuse_a_builtin_key() -> None:
+    f = BROKEN / "builtin-signal-key.yaml"
+    assert found("builtin-signal-key.yaml") == {
+        ("builtin-signal-key", line_of(f, "key: ghosted"), "signals -> 0 -> key")
+    }
+    (problem,) = problems("builtin-signal-key.yaml")
+    assert "built-in signal 'Ghosted'" in problem.message
+    assert problem.location.column == column_of(f, "ghosted")

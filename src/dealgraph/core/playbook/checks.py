@@ -56,6 +56,7 @@ def check_playbook_data(data: Mapping[str, object]) -> list[Finding]:
     outline = _Outline(data)
     findings: list[Finding] = []
     findings += outline.duplicate_keys()
+    findings += outline.builtin_signal_clashes()
     findings += outline.unknown_references()
     findings += outline.decision_cycles()
     findings += outline.journey_problems()
@@ -129,6 +130,22 @@ class _Outline:
                     )
                 else:
                     first[key] = index
+
+    def builtin_signal_clashes(self) -> Iterator[Finding]:
+        """A playbook signal may not reuse a built-in key: lift and filters would mix the two."""
+        # Imported here: the signal library reads playbooks, so a module-level import would cycle.
+        from dealgraph.core.signals_builtin import BUILTIN_SIGNALS
+
+        builtin = {spec.key: spec.title for spec in BUILTIN_SIGNALS}
+        for index, item in self.items["signals"]:
+            key = item.get("key")
+            if isinstance(key, str) and key in builtin:
+                yield Finding(
+                    ("signals", index, "key"),
+                    "builtin-signal-key",
+                    f"signal key {key!r} is the built-in signal {builtin[key]!r}; "
+                    "give the playbook's own signal another key",
+                )
 
     def _reference(
         self, path: Path, name: str, section: str, owner: str, field: str

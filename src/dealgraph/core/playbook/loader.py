@@ -37,6 +37,7 @@ PROBLEM_CODES: dict[str, str] = {
     "not-a-mapping": "the file is empty or its top level is not a mapping",
     "unreadable-file": "the file cannot be read (missing, a directory, not UTF-8)",
     "duplicate-key": "a key repeated in a YAML mapping, or two elements of a section share a key",
+    "builtin-signal-key": "a playbook signal reuses the key of a built-in signal",
     "missing-field": "a required field is absent",
     "unknown-field": "a field the language does not define (often a typo)",
     "wrong-type": "a value of the wrong type (a word where a number or list is needed)",
