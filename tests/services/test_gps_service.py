@@ -48,3 +48,20 @@ def test_gps_and_signals_read_the_stored_deal(session: Session) -> None:
     assert report == deal_gps(session, deal_id=deal_id, seed=3, as_of=AS_OF)
     signals = deal_signals(session, deal_id=deal_id, as_of=AS_OF)
     assert [s.key for s in signals] == [s.key for s in report.signals]
+
+
+def test_event_log_is_reused_until_the_data_behind_it_changes(session: Session) -> None:
+    from dealgraph.services.patterns import cached_event_log
+
+    workspace = make_workspace(session)
+    events, cases = cached_event_log(session)
+    assert cached_event_log(session)[0] is events
+    interactions.log_interaction(
+        session,
+        deal_id=workspace.deals[0],
+        interaction=Interaction(occurred_at=AS_OF, channel=Channel.EMAIL, summary="recap"),
+        as_of=AS_OF,
+    )
+    fresh, fresh_cases = cached_event_log(session)
+    assert fresh.num_rows == events.num_rows + 1
+    assert fresh_cases.num_rows == cases.num_rows

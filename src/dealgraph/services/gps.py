@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -12,30 +11,24 @@ from dealgraph.core.history import History, build_history
 from dealgraph.core.model import DealRecord
 from dealgraph.core.playbook import get_playbook
 from dealgraph.core.signals import Signal, evaluate_signals
+from dealgraph.services.cache import workspace_cached
 from dealgraph.services.common import now
 from dealgraph.settings import Settings
-from dealgraph.store.deals import history_fingerprint, load_deal_record, load_deal_records
-
-# History is learned from every deal of the workspace; pages ask for it on every request.
-# It is kept per database and playbook, and rebuilt as soon as the data behind it changes.
-_HISTORY_CACHE: dict[tuple[str, str], tuple[tuple[int, ...], History]] = {}
-_HISTORY_LOCK = threading.Lock()
+from dealgraph.store.deals import load_deal_record, load_deal_records
 
 
 def workspace_history(session: Session, *, playbook_key: str) -> History:
-    """What the workspace's deals on one playbook teach: stage durations, play effectiveness."""
-    key = (session.get_bind().engine.url.render_as_string(hide_password=True), playbook_key)
-    fingerprint = history_fingerprint(session)
-    with _HISTORY_LOCK:
-        cached = _HISTORY_CACHE.get(key)
-    if cached is not None and cached[0] == fingerprint:
-        return cached[1]
-    playbook = get_playbook(playbook_key)
-    records = [r for r in load_deal_records(session) if r.deal.playbook == playbook_key]
-    history = build_history(records, playbook)
-    with _HISTORY_LOCK:
-        _HISTORY_CACHE[key] = (fingerprint, history)
-    return history
+    """What the workspace's deals on one playbook teach: stage durations, play effectiveness.
+
+    Kept between requests until the workspace's data changes (``services.cache``).
+    """
+
+    def build() -> History:
+        playbook = get_playbook(playbook_key)
+        records = [r for r in load_deal_records(session) if r.deal.playbook == playbook_key]
+        return build_history(records, playbook)
+
+    return workspace_cached(session, ("history", playbook_key), build)
 
 
 def deal_gps(

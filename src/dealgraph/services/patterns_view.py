@@ -212,10 +212,11 @@ class _Scope:
 
 def _scope(session: Session, *, user: User, filters: PatternFilters, playbook: str) -> _Scope:
     from dealgraph.analytics.engine import connect
-    from dealgraph.analytics.eventlog import event_log, workspace_event_log
+    from dealgraph.analytics.eventlog import event_log
+    from dealgraph.services.patterns import cached_event_log
 
     book = playbook_named(playbook)
-    events, cases = workspace_event_log(session)
+    events, cases = cached_event_log(session)
     owners = visible_owners(session, user=user)
     if owners is not None and filters.seller and filters.seller not in owners:
         raise Forbidden(f"the deals of {filters.seller} are not visible to you")

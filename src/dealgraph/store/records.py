@@ -105,18 +105,22 @@ def select(
     order = [table.c[name] for name in (order_by or entity.order_by)]
     if "id" not in (order_by or entity.order_by):
         order.append(table.c.id)
-    rows = session.execute(sa.select(table).where(*where).order_by(*order)).mappings().all()
+    result = session.execute(sa.select(table).where(*where).order_by(*order))
+    # Column names once, zipped with plain tuples: a mapping per row costs more than the query.
+    names = list(result.keys())
+    rows = result.all()
     if not rows:
         return []
     links: dict[str, dict[int, list[int]]] = {}
     for link in entity.links:
         links[link.field] = _load_links(session, link, table, where)
+    validate = entity.model.model_validate
     records = []
     for row in rows:
-        data = dict(row)
+        data = dict(zip(names, row, strict=True))
         for field, by_owner in links.items():
-            data[field] = by_owner.get(row["id"], [])
-        records.append(entity.model.model_validate(data))
+            data[field] = by_owner.get(data["id"], [])
+        records.append(validate(data))
     return records
 
 
