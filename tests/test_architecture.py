@@ -48,6 +48,30 @@ def test_core_module_imports_no_edge_package(path: str) -> None:
     assert not (_imported_roots(path) & EDGE_PACKAGES)
 
 
+PLANNING_MODULES = sorted(
+    str(p.relative_to(REPO_ROOT)) for p in (CORE.parent / "planning").rglob("*.py")
+)
+OUTER_LAYERS = ("dealgraph.store", "dealgraph.services", "dealgraph.web", "dealgraph.cli")
+
+
+def _imported_modules(path: str) -> set[str]:
+    tree = ast.parse((REPO_ROOT / path).read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+@pytest.mark.parametrize("path", PLANNING_MODULES)
+def test_planning_module_is_pure(path: str) -> None:
+    """Planning takes plain data: no edge package, and no store, service, web or CLI module."""
+    assert not (_imported_roots(path) & EDGE_PACKAGES)
+    assert not {m for m in _imported_modules(path) if m.startswith(OUTER_LAYERS)}
+
+
 PROBE = f"""
 import importlib, pkgutil, sys
 

@@ -10,7 +10,11 @@ import typer
 from dealgraph.cli.common import DbOption, JsonOption, console, print_json, workspace_session
 from dealgraph.core.enums import PlanSide
 
-app = typer.Typer(help="The mutual plan: buyer, seller and joint items.", no_args_is_help=True)
+app = typer.Typer(
+    help="The mutual plan (buyer, seller and joint items) and planning from the end "
+    "(quota, forecast, backtest).",
+    no_args_is_help=True,
+)
 
 
 @app.command("add")
