@@ -73,9 +73,12 @@ def _register() -> None:
         patterns,
         patterns_more,
         plan,
+        plan_forecast,
+        plan_quota,
         playbooks,
         problems,
         serve,
+        simulate,
         stakeholders,
         users,
         workspace,
@@ -83,11 +86,14 @@ def _register() -> None:
 
     workspace.register(app)
     serve.register(app)
+    simulate.register(app)
     app.add_typer(deals.app, name="deal")
     app.add_typer(stakeholders.app, name="stakeholder")
     app.add_typer(decisions.app, name="decision")
     app.add_typer(interactions.app, name="interaction")
     app.add_typer(plan.app, name="plan")
+    plan_quota.register(plan.app)
+    plan_forecast.register(plan.app)
     app.add_typer(problems.app, name="problem")
     app.add_typer(problems.offerings_app, name="offering")
     app.add_typer(playbooks.app, name="playbook")
