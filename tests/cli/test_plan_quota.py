@@ -94,7 +94,7 @@ def test_goal_tree_as_json_over_dates(run: Run, empty_db: str, plan_file: str) -
     )  # fmt: skip
     assert (data["wins"], data["opportunities"], data["pipeline"]) == (34, 155, 9_300_000.0)
     assert data["coverage"] == pytest.approx(4.65)
-    assert data["period"] == {"label": "2027-01-01 to 2027-03-31", "start": "2027-01-01",
+    assert data["period"] == {"label": "2027-01-01..2027-03-31", "start": "2027-01-01",
                               "end": "2027-03-31"}  # fmt: skip
     wins = data["root"]["children"][0]
     opportunities = wins["children"][0]
@@ -180,10 +180,10 @@ def test_demo_tree_for_people_shows_every_part(run: Run, demo_db: str) -> None:
                    "--to dates\n"),
         (["1000", "--period", "2027Q1", "--from", "2027-01-01"],
          "error: give either --period or --from and --to, not both\n"),
-        (["1000", "--period", "2027Q5"], "error: period: cannot read '2027Q5': write a year "
-         "(2027), a quarter (2027Q1) or a month (2027-03)\n"),
+        (["1000", "--period", "2027Q5"], "error: period: cannot read '2027Q5' as a period; use a quarter "
+         "(2027Q1), a year (2027) or a month (2027-03)\n"),
         (["1000", "--from", "2027-02-01", "--to", "2027-01-01"],
-         "error: to: 2027-01-01 is before the start 2027-02-01\n"),
+         "error: period: the period ends (2027-01-01) before it starts (2027-02-01)\n"),
         (["1000", "--period", "2027", "--currency", "euros"],
          "error: currency: must be a three-letter code like EUR, got 'euros'\n"),
     ],

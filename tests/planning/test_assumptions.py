@@ -11,7 +11,8 @@ from dealgraph.core.enums import Channel
 from dealgraph.core.playbook import get_playbook
 from dealgraph.errors import InvalidInput
 from dealgraph.planning.assumptions import PlanRates, resolve_rates
-from dealgraph.planning.plan_file import PlanFile, parse_period
+from dealgraph.planning.period import parse_period
+from dealgraph.planning.plan_file import PlanFile
 from dealgraph.planning.rates import ChannelRate, HistoryRates, Rate, StageRate, StageTiming
 
 BOOK = get_playbook("meddpicc")

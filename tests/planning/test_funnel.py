@@ -9,7 +9,7 @@ import pytest
 
 from dealgraph.errors import InvalidInput
 from dealgraph.planning.funnel import GoalNode, GoalTree, build_goal_tree, ceil_count, walk_back
-from dealgraph.planning.plan_file import parse_period
+from dealgraph.planning.period import parse_period
 from tests.planning.quota_fixtures import make_rates, plan, stage_rate, staged_rates
 
 Q1 = parse_period("2027Q1")  # 2027-01-01 .. 2027-03-31

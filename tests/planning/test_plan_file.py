@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 
 from dealgraph.errors import InvalidInput, PlaybookError
+from dealgraph.planning.period import parse_period, period_between
 from dealgraph.planning.plan_file import (
     PlanFile,
     PlanFileError,
     load_plan_file,
     load_plan_text,
-    parse_period,
-    period_between,
 )
 from tests.conftest import REPO_ROOT
 
@@ -154,7 +153,8 @@ def test_bad_periods_say_what_to_write(text: str) -> None:
 def test_period_end_before_start() -> None:
     with pytest.raises(InvalidInput) as error:
         period_between(date(2027, 2, 1), date(2027, 1, 1))
-    assert error.value.where == "to"
+    assert error.value.where == "period"
+    assert "ends (2027-01-01) before it starts (2027-02-01)" in str(error.value)
 
 
 def test_every_plan_file_key_is_documented() -> None:

@@ -16,7 +16,8 @@ from dealgraph.errors import InvalidInput, PlaybookError
 from dealgraph.io.native_json import deal_records
 from dealgraph.planning.assumptions import resolve_rates
 from dealgraph.planning.funnel import build_goal_tree
-from dealgraph.planning.plan_file import PlanFile, parse_period
+from dealgraph.planning.period import parse_period
+from dealgraph.planning.plan_file import PlanFile
 from dealgraph.planning.rates import history_rates
 from dealgraph.services.quota import quota_plan
 from dealgraph.services.workspace import import_workspace

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from rich.tree import Tree
 
     from dealgraph.planning.funnel import GoalNode, GoalTree
-    from dealgraph.planning.plan_file import Period
+    from dealgraph.planning.period import Period
 
 
 def quota_command(
@@ -95,7 +95,7 @@ def quota_command(
 
 
 def _period(text: str | None, start: datetime | None, end: datetime | None) -> Period:
-    from dealgraph.planning.plan_file import parse_period, period_between
+    from dealgraph.planning.period import parse_period, period_between
 
     if text is not None and (start is not None or end is not None):
         abort("give either --period or --from and --to, not both")

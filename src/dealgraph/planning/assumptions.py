@@ -20,7 +20,8 @@ from pydantic import Field
 
 from dealgraph.core.playbook.schema import Playbook
 from dealgraph.errors import InvalidInput
-from dealgraph.planning.plan_file import Period, PlanFile
+from dealgraph.planning.period import Period
+from dealgraph.planning.plan_file import PlanFile
 from dealgraph.planning.rates import (
     ChannelRate,
     HistoryRates,

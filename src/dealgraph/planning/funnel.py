@@ -28,7 +28,7 @@ from pydantic import Field
 
 from dealgraph.errors import InvalidInput
 from dealgraph.planning.assumptions import PlanRates
-from dealgraph.planning.plan_file import Period
+from dealgraph.planning.period import Period
 from dealgraph.planning.rates import Plain, Rate, StageRate
 
 POINT = 0.01

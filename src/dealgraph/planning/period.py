@@ -47,6 +47,11 @@ class Period(BaseModel):
         """Days in the period."""
         return (self.end - self.start).days + 1
 
+    @property
+    def weeks(self) -> float:
+        """Weeks in the period (days / 7)."""
+        return self.days / 7
+
     def contains(self, moment: datetime) -> bool:
         """True when ``moment`` falls inside the period."""
         return self.start_at <= moment < self.end_at

@@ -21,79 +21,19 @@ shows it the way it shows a playbook's problems).
 
 from __future__ import annotations
 
-import calendar
 import difflib
-import re
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from dealgraph.errors import InvalidInput, Location, PlaybookError, Problem
+from dealgraph.errors import Location, PlaybookError, Problem
 
 DataPath = tuple[str | int, ...]
 SHARE_FIELDS = frozenset({"win_rate", "conversion"})
 Share = Annotated[float, Field(gt=0, le=1)]
-_PERIOD = re.compile(r"^(\d{4})(?:-?[Qq]([1-4])|-(\d{1,2}))?$")
-
-
-class Period(BaseModel):
-    """The days a plan covers, both ends included."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    label: str
-    start: date
-    end: date
-
-    @property
-    def days(self) -> int:
-        """Number of days in the period."""
-        return (self.end - self.start).days + 1
-
-    @property
-    def weeks(self) -> float:
-        """Number of weeks in the period (days / 7)."""
-        return self.days / 7
-
-
-def parse_period(text: str) -> Period:
-    """A year (``2027``), quarter (``2027Q1``, ``2027-Q1``) or month (``2027-03``).
-
-    Example:
-        >>> parse_period("2027Q1").end
-        datetime.date(2027, 3, 31)
-    """
-    found = _PERIOD.match(text.strip())
-    if found is None:
-        raise InvalidInput(
-            f"cannot read {text!r}: write a year (2027), a quarter (2027Q1) or a month (2027-03)",
-            where="period",
-        )
-    year = int(found.group(1))
-    if found.group(2):
-        quarter = int(found.group(2))
-        first, last = 3 * quarter - 2, 3 * quarter
-        label = f"{year}Q{quarter}"
-    elif found.group(3):
-        first = last = int(found.group(3))
-        if not 1 <= first <= 12:
-            raise InvalidInput(f"month {first} of {text!r} is not 1-12", where="period")
-        label = f"{year}-{first:02d}"
-    else:
-        first, last, label = 1, 12, str(year)
-    end = date(year, last, calendar.monthrange(year, last)[1])
-    return Period(label=label, start=date(year, first, 1), end=end)
-
-
-def period_between(start: date, end: date) -> Period:
-    """The days from ``start`` to ``end``, both included; InvalidInput when ``end`` is earlier."""
-    if end < start:
-        raise InvalidInput(f"{end} is before the start {start}", where="to")
-    return Period(label=f"{start} to {end}", start=start, end=end)
 
 
 class PlanFile(BaseModel):
