@@ -1,4 +1,4 @@
-"""Dependencies point inward: the core imports no edge package."""
+"""Dependencies point inward: the core imports no edge package; the edges share charts."""
 
 from __future__ import annotations
 
@@ -112,3 +112,25 @@ def test_cli_help_does_not_import_heavy_packages() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+SRC = REPO_ROOT / "src" / "dealgraph"
+# `dealgraph serve` runs the web app, so it is the one command module that imports it.
+CLI_WITHOUT_WEB = sorted(
+    str(p.relative_to(REPO_ROOT)) for p in (SRC / "cli").glob("*.py") if p.name != "serve.py"
+)
+CHARTS_MODULES = sorted(str(p.relative_to(REPO_ROOT)) for p in (SRC / "charts").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", CLI_WITHOUT_WEB)
+def test_cli_draws_charts_without_the_web_package(path: str) -> None:
+    assert not {m for m in _imported_modules(path) if m.startswith("dealgraph.web")}
+
+
+@pytest.mark.parametrize("path", CHARTS_MODULES)
+def test_charts_serve_both_edges_and_import_neither(path: str) -> None:
+    """Figures are shared by web and CLI, so they import neither, nor any edge package."""
+    assert not {
+        m for m in _imported_modules(path) if m.startswith(("dealgraph.web", "dealgraph.cli"))
+    }
+    assert not (_imported_roots(path) & EDGE_PACKAGES)

@@ -9,6 +9,8 @@ import pytest
 
 from dealgraph.analytics.journey import ActivityCount, JourneyEdge, JourneyMap
 from dealgraph.analytics.stats import rate
+from dealgraph.charts import journey as charts_journey
+from dealgraph.charts import patterns as charts_patterns
 from dealgraph.core.playbook import get_playbook
 from dealgraph.services.patterns_view import (
     ChannelRow,
@@ -19,7 +21,6 @@ from dealgraph.services.patterns_view import (
     SignalRow,
     SignalsPanel,
 )
-from dealgraph.web import charts_patterns
 from tests.web.conftest import Site
 
 HTML = {"Accept": "text/html"}
@@ -188,24 +189,24 @@ def _journey_panel() -> JourneyPanel:
 
 def test_journey_figure_widths_follow_counts_and_colours_follow_time() -> None:
     panel = _journey_panel()
-    positions = charts_patterns.journey_layout(panel)
+    positions = charts_journey.journey_layout(panel)
     assert positions["a"] == (0.0, 0.0) and positions["c"] == (2.0, 0.0)
     assert positions["play_x"] == (2.0, -1.0)  # under the stage it is designed for
-    figure = charts_patterns.journey_figure(panel)
+    figure = charts_journey.journey_figure(panel)
     arrows = figure["layout"]["annotations"]
     assert len(arrows) == 3  # the self-loop b -> b is not drawn as an arrow
     widths = [a["arrowwidth"] for a in arrows]
     assert widths[0] > widths[2] > widths[1]
-    assert arrows[1]["arrowcolor"] == charts_patterns.TIME_SCALE[-1][1]  # the slowest edge
-    assert arrows[2]["arrowcolor"] == charts_patterns.TIME_SCALE[0][1]  # the fastest
+    assert arrows[1]["arrowcolor"] == charts_journey.TIME_SCALE[-1][1]  # the slowest edge
+    assert arrows[2]["arrowcolor"] == charts_journey.TIME_SCALE[0][1]  # the fastest
     assert arrows[1]["ay"] < 0  # a backward move bends below the row
 
 
 def test_time_colour_interpolates() -> None:
-    assert charts_patterns.time_colour(0) == "#23864f"
-    assert charts_patterns.time_colour(1) == "#c0392b"
-    assert charts_patterns.time_colour(0.5) == "#e39b2d"
-    assert charts_patterns.time_colour(7) == "#c0392b"
+    assert charts_journey.time_colour(0) == "#23864f"
+    assert charts_journey.time_colour(1) == "#c0392b"
+    assert charts_journey.time_colour(0.5) == "#e39b2d"
+    assert charts_journey.time_colour(7) == "#c0392b"
 
 
 def test_interval_charts_carry_wilson_error_bars() -> None:

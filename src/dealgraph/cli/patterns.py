@@ -12,9 +12,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dealgraph.cli.common import DbOption, JsonOption, console, print_json
+from dealgraph.cli.patterns_out import OutOption, check_out, save_chart, source_of
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+
+    from dealgraph.analytics.journey import JourneyMap
+    from dealgraph.analytics.variants import Variant
 
 app = typer.Typer(
     help="Patterns across deals: journey map, variants and more, over the workspace or a log.",
@@ -136,10 +140,12 @@ def journey(
     outcome: OutcomeOption = None,
     top: TopOption = None,
     as_json: JsonOption = False,
+    out: OutOption = None,
 ) -> None:
     """The journey map: which activity follows which, how often, and how long it takes."""
     from dealgraph.analytics.journey import journey_map
 
+    check_out(out)
     events, _ = load_log(
         log=log,
         db=db,
@@ -158,7 +164,23 @@ def journey(
         found = found.top(top)
     if as_json:
         print_json(found.model_dump(mode="json"))
-        return
+    else:
+        _print_journey(found, total_edges)
+    if out is not None:
+        from dealgraph.cli.patterns_more import DEFAULT_PLAYBOOK
+        from dealgraph.cli.patterns_out import journey_chart
+
+        save_chart(
+            out,
+            journey_chart(found, total_edges=total_edges, playbook_key=DEFAULT_PLAYBOOK),
+            chart="Journey map",
+            source=source_of(db, log),
+            filters={"edges": f"{len(found.edges)} of {total_edges}"},
+            as_json=as_json,
+        )
+
+
+def _print_journey(found: JourneyMap, total_edges: int) -> None:
     from rich.table import Table
 
     shown = f"{len(found.edges)} of {total_edges} edges shown"
@@ -196,10 +218,12 @@ def variants_command(
     outcome: OutcomeOption = None,
     top: TopOption = None,
     as_json: JsonOption = False,
+    out: OutOption = None,
 ) -> None:
     """Every distinct path through the journey, with its count, share and win rate."""
     from dealgraph.analytics.variants import variants
 
+    check_out(out)
     events, cases = load_log(
         log=log,
         db=db,
@@ -217,7 +241,23 @@ def variants_command(
     if as_json:
         data: list[dict[str, Any]] = [v.model_dump(mode="json") for v in shown]
         print_json(data)
-        return
+    else:
+        _print_variants(found, shown)
+    if out is not None:
+        from dealgraph.cli.patterns_out import CHART_VARIANTS, variants_chart
+
+        drawn = min(len(found), top or CHART_VARIANTS)
+        save_chart(
+            out,
+            variants_chart(found, top=top),
+            chart="Variants",
+            source=source_of(db, log),
+            filters={"variants": f"{drawn} most frequent of {len(found)}"},
+            as_json=as_json,
+        )
+
+
+def _print_variants(found: list[Variant], shown: list[Variant]) -> None:
     from rich.table import Table
 
     console.print(f"{len(found)} variants, {len(shown)} shown", markup=False)

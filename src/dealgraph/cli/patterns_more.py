@@ -14,11 +14,13 @@ import typer
 from rich.table import Table
 
 from dealgraph.cli.common import DbOption, JsonOption, abort, console, now, print_json
+from dealgraph.cli.patterns_out import OutOption, check_out, save_chart, source_of
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pyarrow as pa
 
+    from dealgraph.analytics.conformance import ConformanceReport
     from dealgraph.core.playbook.schema import Playbook
 
 DEFAULT_PLAYBOOK = "buyer-journey"
@@ -132,18 +134,37 @@ def funnel_command(
         ),
     ] = None,
     as_json: JsonOption = False,
+    out: OutOption = None,
 ) -> None:
     """Deals reaching each stage, conversion from the stage before, time in stage."""
     from dealgraph.analytics.funnel import funnel
 
     if cohort is not None and log is not None:
         abort("--cohort needs the workspace's case table; it does not work with --log")
+    if cohort is not None and out is not None:
+        abort("--out draws the funnel of all deals together; leave out --cohort to save it")
+    check_out(out)
     keys = _stages(playbook, stages)
     events, cases = _event_log(db, log, engine)
     rows = _rows(funnel(events, stages=keys, cases=cases, cohort=cohort))
     if as_json:
         print_json(rows)
-        return
+    else:
+        _print_funnel(rows)
+    if out is not None:
+        from dealgraph.cli.patterns_out import funnel_chart, stage_titles
+
+        save_chart(
+            out,
+            funnel_chart(rows, stages=keys, titles=stage_titles(_playbook(playbook))),
+            chart="Funnel and time in stage",
+            source=source_of(db, log),
+            filters={"playbook": playbook, "stages": stages},
+            as_json=as_json,
+        )
+
+
+def _print_funnel(rows: list[dict[str, Any]]) -> None:
     _print_rows(
         "Funnel",
         rows,
@@ -167,16 +188,33 @@ def conformance_command(
         int, typer.Option("--limit", min=0, help="Deviating deals to list (lowest fitness first).")
     ] = 10,
     as_json: JsonOption = False,
+    out: OutOption = None,
 ) -> None:
     """Per deal, skipped stages, backward moves and fitness; win rate conforming vs deviating."""
     from dealgraph.analytics.conformance import conformance
 
+    check_out(out)
     book = _playbook(playbook)
     events, cases = _event_log(db, log, engine)
     report = conformance(events, book, cases=cases)
     if as_json:
         print_json(report.model_dump(mode="json"))
-        return
+    else:
+        _print_conformance(report, limit)
+    if out is not None:
+        from dealgraph.cli.patterns_out import conformance_chart
+
+        save_chart(
+            out,
+            conformance_chart(report),
+            chart="Conformance: win rate of conforming and deviating deals",
+            source=source_of(db, log),
+            filters={"playbook": playbook},
+            as_json=as_json,
+        )
+
+
+def _print_conformance(report: ConformanceReport, limit: int) -> None:
     groups = [("conforming", report.conforming), ("deviating", report.deviating)]
     summary = [
         {
@@ -231,16 +269,39 @@ def channels_command(
         float, typer.Option("--within-days", min=0, help="Days an advance may follow a touch.")
     ] = 30.0,
     as_json: JsonOption = False,
+    out: OutOption = None,
 ) -> None:
     """Per stage and channel: interactions, share followed by a stage advance, days to it."""
     from dealgraph.analytics.channels import channel_effectiveness
 
+    check_out(out)
     keys = _stages(playbook, stages)
     events, _cases = _event_log(db, log, engine)
     rows = _rows(channel_effectiveness(events, stages=keys, within_days=within_days))
     if as_json:
         print_json(rows)
-        return
+    else:
+        _print_channels(rows)
+    if out is not None:
+        from dealgraph.cli.patterns_out import channels_chart, stage_titles
+
+        figure = channels_chart(
+            rows,
+            stages=keys,
+            titles=stage_titles(_playbook(playbook)),
+            within_days=within_days,
+        )
+        save_chart(
+            out,
+            figure,
+            chart="Channel effectiveness: share of touches followed by a stage advance",
+            source=source_of(db, log),
+            filters={"playbook": playbook, "stages": stages, "within days": within_days},
+            as_json=as_json,
+        )
+
+
+def _print_channels(rows: list[dict[str, Any]]) -> None:
     _print_rows(
         "Channel effectiveness",
         rows,
@@ -258,6 +319,7 @@ def signals_command(
     db: DbOption = None,
     playbook: PlaybookOption = DEFAULT_PLAYBOOK,
     as_json: JsonOption = False,
+    out: OutOption = None,
 ) -> None:
     """For each signal, the loss rate of closed deals where it fired vs the base rate."""
     import ibis
@@ -273,12 +335,26 @@ def signals_command(
     rows = _rows(signal_lift(ibis.memtable(fired), ibis.memtable(cases)))
     if as_json:
         print_json(rows)
-        return
-    for row in rows:
-        row["interval"] = f"{row['low']:.0%}-{row['high']:.0%}"
+    else:
+        _print_signals(rows)
+    if out is not None:
+        from dealgraph.cli.patterns_out import signals_chart
+
+        save_chart(
+            out,
+            signals_chart(rows, cases=cases),
+            chart="Signal lift: loss rate of closed deals where each signal fired",
+            source=source_of(db, None),
+            filters={"playbook": playbook},
+            as_json=as_json,
+        )
+
+
+def _print_signals(rows: list[dict[str, Any]]) -> None:
+    shown = [{**row, "interval": f"{row['low']:.0%}-{row['high']:.0%}"} for row in rows]
     _print_rows(
         "Signal lift on closed deals",
-        rows,
+        shown,
         [
             ("signal", "Signal", "text"),
             ("deals", "Deals", "number"),
@@ -306,18 +382,41 @@ def stalls_command(
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=0, help="Deals to list (0: all).")] = 20,
     as_json: JsonOption = False,
+    out: OutOption = None,
 ) -> None:
     """Open deals sitting in their stage longest against that stage's own history."""
     from dealgraph.analytics.stalls import stalls
 
+    check_out(out)
     keys = _stages(playbook, stages)
     events, cases = _event_log(db, log, engine)
-    rows = _rows(stalls(events, stages=keys, as_of=as_of or now(), cases=cases))
+    measured_at = as_of or now()
+    rows = _rows(stalls(events, stages=keys, as_of=measured_at, cases=cases))
     if limit:
         rows = rows[:limit]
     if as_json:
         print_json(rows)
-        return
+    else:
+        _print_stalls(rows)
+    if out is not None:
+        from dealgraph.cli.patterns_out import stage_titles, stalls_chart
+
+        save_chart(
+            out,
+            stalls_chart(rows, titles=stage_titles(_playbook(playbook))),
+            chart="Stalls: days in stage of open deals against the stage's history",
+            source=source_of(db, log),
+            filters={
+                "playbook": playbook,
+                "stages": stages,
+                "as of": f"{measured_at:%Y-%m-%d %H:%M}",
+                "deals": f"{len(rows)} longest" if limit else None,
+            },
+            as_json=as_json,
+        )
+
+
+def _print_stalls(rows: list[dict[str, Any]]) -> None:
     _print_rows(
         "Stalled deals",
         rows,

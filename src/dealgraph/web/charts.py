@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from dealgraph.charts import FONT as _FONT
+from dealgraph.charts import Figure
 from dealgraph.core.decisions import topological_layers
 from dealgraph.core.engagement import engaged_ids
 from dealgraph.core.enums import DecisionStatus, Influence, Role
 from dealgraph.core.model import DealRecord, Decision, Stakeholder
-
-Figure = dict[str, Any]
 
 # One palette for every page (app.css repeats these as CSS variables).
 STANCE_COLOURS: Mapping[int, str] = {
@@ -67,7 +67,6 @@ LEVEL_RING_COLOURS: Sequence[str] = (
     "#2b3d5b",
     "#18253d",
 )
-_FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12}
 
 
 def role_badge(role: Role | str) -> str:

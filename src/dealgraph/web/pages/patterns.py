@@ -8,9 +8,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from dealgraph.charts import patterns as charts
+from dealgraph.charts.journey import journey_figure
 from dealgraph.errors import InvalidInput
 from dealgraph.services.patterns_view import JourneyLevel, PatternFilters, patterns_overview
-from dealgraph.web import charts_patterns as charts
 from dealgraph.web.deps import PageUser, SessionDep, SettingsDep
 from dealgraph.web.templating import render
 
@@ -56,7 +57,7 @@ def patterns_page(
     suffix = f"?{urlencode(query)}" if query else ""
     stages = [(s.stage, s.title) for s in overview.funnel.stages]
     figures = {
-        "journey": charts.journey_figure(overview.journey),
+        "journey": journey_figure(overview.journey),
         "funnel": charts.funnel_figure(overview.funnel),
         "time-in-stage": charts.time_in_stage_figure(overview.funnel),
         "variants": charts.variants_figure(overview.variants),

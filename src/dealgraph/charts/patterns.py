@@ -1,192 +1,22 @@
-"""Plotly figure dicts for the Patterns page, built from the ``services.patterns_view`` panels.
+"""Plotly figure dicts of the pattern reports, built from the ``services.patterns_view`` panels.
 
-Like ``charts``, every figure is a JSON-ready ``{"data": [...], "layout": {...}}`` dict that the
-page embeds in a ``<script type="application/json">`` block for ``static/app.js`` to draw.
+The Patterns page embeds them for ``static/app.js`` to draw; ``dealgraph patterns … --out``
+saves the same figures to a file (``charts.files``). The journey map is in ``charts.journey``.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from dealgraph.charts import AMBER, NODE_COLOUR, RED, Figure, panel_layout
 from dealgraph.services.patterns_view import (
     ChannelsPanel,
     ConformancePanel,
     FunnelPanel,
-    JourneyPanel,
     SignalsPanel,
     VariantsPanel,
 )
-from dealgraph.web.charts import _FONT, Figure
-
-SECONDS_PER_DAY = 86_400.0
-# Fast (green) through amber to slow (red): edge colour by median days between activities.
-TIME_SCALE: Sequence[tuple[float, str]] = ((0.0, "#23864f"), (0.5, "#e39b2d"), (1.0, "#c0392b"))
-NODE_COLOUR = "#5b7fd6"
-OTHER_NODE_COLOUR = "#9aa0a6"
-_TRANSPARENT = "rgba(0,0,0,0)"
-
-
-def _layout(height: int, **extra: Any) -> dict[str, Any]:
-    return {
-        "height": height,
-        "margin": {"l": 60, "r": 20, "t": 10, "b": 50},
-        "font": _FONT,
-        "plot_bgcolor": _TRANSPARENT,
-        "paper_bgcolor": _TRANSPARENT,
-        **extra,
-    }
-
-
-def time_colour(fraction: float) -> str:
-    """The colour at ``fraction`` (0–1) of the fast-to-slow scale, as ``#rrggbb``."""
-    fraction = min(max(fraction, 0.0), 1.0)
-    for (low, low_colour), (high, high_colour) in zip(TIME_SCALE, TIME_SCALE[1:], strict=False):
-        if fraction <= high:
-            share = (fraction - low) / (high - low)
-            start = [int(low_colour[i : i + 2], 16) for i in (1, 3, 5)]
-            end = [int(high_colour[i : i + 2], 16) for i in (1, 3, 5)]
-            mixed = [round(a + (b - a) * share) for a, b in zip(start, end, strict=True)]
-            return "#" + "".join(f"{c:02x}" for c in mixed)
-    return TIME_SCALE[-1][1]
-
-
-def journey_layout(panel: JourneyPanel) -> dict[str, tuple[float, float]]:
-    """x, y of every activity: stages left to right in journey order on the top row; plays
-    stacked under the stage they are designed for; other activities under the stage nearest
-    the count-weighted mean x of their neighbours."""
-    stage_x = {stage: float(index) for index, stage in enumerate(panel.stages)}
-    activities = {e.source for e in panel.journey.edges} | {e.target for e in panel.journey.edges}
-    x = dict(stage_x)
-    for name in activities - stage_x.keys():
-        anchor = panel.anchors.get(name)
-        x[name] = stage_x[anchor] if anchor in stage_x else (len(panel.stages) - 1) / 2
-    free = sorted(activities - stage_x.keys() - panel.anchors.keys())
-    # A few rounds of averaging settle each free activity among the nodes it links to.
-    for _ in range(10):
-        for name in free:
-            pulls = [
-                (x[e.target if e.source == name else e.source], e.count)
-                for e in panel.journey.edges
-                if name in (e.source, e.target) and e.source != e.target
-            ]
-            total = sum(count for _, count in pulls)
-            if total:
-                x[name] = sum(value * count for value, count in pulls) / total
-    positions = {stage: (value, 0.0) for stage, value in stage_x.items()}
-    depth: dict[int, int] = {}
-    for name in sorted(activities - stage_x.keys()):
-        column = min(max(round(x[name]), 0), max(len(panel.stages) - 1, 0))
-        depth[column] = depth.get(column, 0) + 1
-        positions[name] = (float(column), -float(depth[column]))
-    return positions
-
-
-def _wrapped(name: str, width: int = 14) -> str:
-    """An activity key as words, broken into lines of about ``width`` characters."""
-    lines: list[str] = []
-    for word in name.replace("_", " ").split():
-        if lines and len(lines[-1]) + len(word) < width:
-            lines[-1] += " " + word
-        else:
-            lines.append(word)
-    return "<br>".join(lines)
-
-
-def journey_figure(panel: JourneyPanel) -> Figure:
-    """The journey map as a diagram: arrows wider by count, coloured by median time."""
-    positions = journey_layout(panel)
-    edges = [e for e in panel.journey.edges if e.source != e.target]
-    days = [e.median_seconds / SECONDS_PER_DAY for e in edges]
-    slowest = max(days, default=1.0) or 1.0
-    biggest = max((e.count for e in edges), default=1)
-    annotations: list[dict[str, Any]] = []
-    mid_x: list[float] = []
-    mid_y: list[float] = []
-    hover: list[str] = []
-    for edge, median in zip(edges, days, strict=True):
-        (x0, y0), (x1, y1) = positions[edge.source], positions[edge.target]
-        # A backward move would hide under its forward twin: bend it below the row.
-        offset = -0.18 if x1 < x0 else 0.0
-        annotations.append(
-            {
-                "x": x1,
-                "y": y1 + offset,
-                "ax": x0,
-                "ay": y0 + offset,
-                "xref": "x",
-                "yref": "y",
-                "axref": "x",
-                "ayref": "y",
-                "text": "",
-                "showarrow": True,
-                "arrowhead": 2,
-                "arrowsize": 0.6,
-                "standoff": 12,
-                "startstandoff": 12,
-                "arrowwidth": 1 + 7 * math.sqrt(edge.count / biggest),
-                "arrowcolor": time_colour(median / slowest),
-                "opacity": 0.85,
-            }
-        )
-        mid_x.append((x0 + x1) / 2)
-        mid_y.append((y0 + y1) / 2 + offset)
-        hover.append(
-            f"{edge.source} → {edge.target}<br>{edge.count} times"
-            f"<br>median {median:.1f} d · p90 {edge.p90_seconds / SECONDS_PER_DAY:.1f} d"
-        )
-    starts = {c.activity: c.count for c in panel.journey.starts}
-    ends = {c.activity: c.count for c in panel.journey.ends}
-    names = list(positions)
-    nodes = {
-        "type": "scatter",
-        "mode": "markers+text",
-        "x": [positions[n][0] for n in names],
-        "y": [positions[n][1] for n in names],
-        "text": [_wrapped(n) for n in names],
-        "textposition": "top center",
-        "marker": {
-            "size": 16,
-            "color": [NODE_COLOUR if n in panel.stages else OTHER_NODE_COLOUR for n in names],
-            "line": {"width": 1, "color": "#fff"},
-        },
-        "hovertext": [f"{n}<br>starts {starts.get(n, 0)} · ends {ends.get(n, 0)}" for n in names],
-        "hoverinfo": "text",
-        "showlegend": False,
-    }
-    scale = [[stop, colour] for stop, colour in TIME_SCALE]
-    midpoints = {
-        "type": "scatter",
-        "mode": "markers",
-        "x": mid_x,
-        "y": mid_y,
-        "hovertext": hover,
-        "hoverinfo": "text",
-        "marker": {
-            "size": 8,
-            "opacity": 0.01,
-            "color": days,
-            "cmin": 0,
-            "cmax": slowest,
-            "colorscale": scale,
-            "showscale": bool(edges),
-            "colorbar": {"title": {"text": "median days"}, "thickness": 10, "len": 0.8},
-        },
-        "showlegend": False,
-    }
-    lowest = min((y for _, y in positions.values()), default=0.0)
-    axis = {"visible": False, "fixedrange": True}
-    return {
-        "data": [midpoints, nodes],
-        "layout": _layout(
-            max(260, int(200 + 80 * -lowest)),
-            xaxis={**axis, "range": [-0.6, len(panel.stages) - 0.4]},
-            yaxis={**axis, "range": [lowest - 0.6, 0.6]},
-            annotations=annotations,
-            margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        ),
-    }
 
 
 def funnel_figure(panel: FunnelPanel) -> Figure:
@@ -202,7 +32,7 @@ def funnel_figure(panel: FunnelPanel) -> Figure:
                 "hovertemplate": "%{y}<br>%{x} deals reached it<extra></extra>",
             }
         ],
-        "layout": _layout(
+        "layout": panel_layout(
             340, margin={"l": 20, "r": 20, "t": 10, "b": 20}, yaxis={"automargin": True}
         ),
     }
@@ -231,7 +61,7 @@ def time_in_stage_figure(panel: FunnelPanel) -> Figure:
                 "hovertemplate": "%{x}<br>p90 %{y:.1f} d<extra></extra>",
             },
         ],
-        "layout": _layout(
+        "layout": panel_layout(
             300,
             barmode="group",
             yaxis={"title": {"text": "days"}, "fixedrange": True},
@@ -268,7 +98,7 @@ def variants_figure(panel: VariantsPanel) -> Figure:
                 },
             }
         ],
-        "layout": _layout(
+        "layout": panel_layout(
             max(200, 24 * len(shown) + 60),
             margin={"l": 110, "r": 20, "t": 10, "b": 30},
             xaxis={"title": {"text": "deals"}, "fixedrange": True},
@@ -323,7 +153,7 @@ def conformance_figure(panel: ConformancePanel) -> Figure:
     )
     return {
         "data": [trace],
-        "layout": _layout(
+        "layout": panel_layout(
             180,
             margin={"l": 90, "r": 20, "t": 10, "b": 40},
             xaxis={"range": [0, 1], "tickformat": ".0%", "title": {"text": "win rate"}},
@@ -366,7 +196,7 @@ def channel_heatmap_figure(panel: ChannelsPanel, stages: Sequence[tuple[str, str
                 "ygap": 2,
             }
         ],
-        "layout": _layout(
+        "layout": panel_layout(
             max(220, 34 * len(channels) + 90),
             margin={"l": 70, "r": 20, "t": 10, "b": 80},
             xaxis={"tickfont": {"size": 10}, "fixedrange": True},
@@ -407,11 +237,93 @@ def signal_lift_figure(panel: SignalsPanel) -> Figure:
         )
     return {
         "data": [trace],
-        "layout": _layout(
+        "layout": panel_layout(
             max(200, 26 * len(rows) + 60),
             margin={"l": 190, "r": 20, "t": 10, "b": 40},
             xaxis={"range": [0, 1], "tickformat": ".0%", "title": {"text": "loss rate"}},
             yaxis={"fixedrange": True, "tickfont": {"size": 10}},
             shapes=shapes,
+        ),
+    }
+
+
+def funnel_report_figure(panel: FunnelPanel) -> Figure:
+    """The funnel above the time in stage: the Patterns page's two funnel charts as one."""
+    reach = funnel_figure(panel)
+    times = time_in_stage_figure(panel)
+    upper = [{**trace, "showlegend": False} for trace in reach["data"]]
+    lower = [{**trace, "xaxis": "x2", "yaxis": "y2"} for trace in times["data"]]
+    heading = {"xref": "paper", "yref": "paper", "x": 0, "xanchor": "left", "showarrow": False}
+    return {
+        "data": [*upper, *lower],
+        "layout": panel_layout(
+            reach["layout"]["height"] + times["layout"]["height"] + 60,
+            barmode="group",
+            legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 0.47},
+            xaxis={"anchor": "y", "visible": False},
+            yaxis={"automargin": True, "domain": [0.55, 0.97]},
+            xaxis2={**times["layout"]["xaxis"], "anchor": "y2"},
+            yaxis2={**times["layout"]["yaxis"], "anchor": "x2", "domain": [0.0, 0.42]},
+            annotations=[
+                {**heading, "y": 1.0, "yanchor": "top", "text": "<b>Deals reaching each stage</b>"},
+                {**heading, "y": 0.47, "yanchor": "bottom", "text": "<b>Days in stage</b>"},
+            ],
+        ),
+    }
+
+
+def _stall_colour(row: Mapping[str, Any]) -> str:
+    days, median, p90 = row["days_in_stage"], row.get("median_days"), row.get("p90_days")
+    if p90 is not None and days > p90:
+        return RED
+    if median is not None and days > median:
+        return AMBER
+    return NODE_COLOUR
+
+
+def stalls_figure(rows: Sequence[Mapping[str, Any]], titles: Mapping[str, str]) -> Figure:
+    """Days each open deal has sat in its stage (bars) against that stage's median and p90.
+
+    ``rows`` are ``analytics.stalls`` rows (``case``, ``stage``, ``days_in_stage``,
+    ``median_days``, ``p90_days``) in the report's order, drawn top down; ``titles`` names the
+    stages. A bar is red past the stage's p90, amber past its median.
+    """
+    shown = list(reversed(rows))
+    labels = [f"{row['case']} · {titles.get(row['stage'], row['stage'])}" for row in shown]
+    bars = {
+        "type": "bar",
+        "orientation": "h",
+        "name": "days in stage",
+        "y": labels,
+        "x": [row["days_in_stage"] for row in shown],
+        "marker": {"color": [_stall_colour(row) for row in shown]},
+        "hovertemplate": "%{y}<br>%{x:.1f} days in stage<extra></extra>",
+    }
+    # The median is a dark bar across the stall; the p90 a white diamond: both read on any bar.
+    ticks = [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": name,
+            "y": labels,
+            "x": [row.get(key) for row in shown],
+            "marker": marker,
+            "hovertemplate": f"%{{y}}<br>{name} %{{x:.1f}} days<extra></extra>",
+        }
+        for key, name, marker in (
+            ("median_days", "median", {"symbol": "line-ns-open", "size": 16, "color": "#222",
+                                       "line": {"width": 3}}),
+            ("p90_days", "p90", {"symbol": "diamond", "size": 10, "color": "#fff",
+                                 "line": {"width": 1.5, "color": "#222"}}),
+        )
+    ]  # fmt: skip
+    return {
+        "data": [bars, *ticks],
+        "layout": panel_layout(
+            max(200, 26 * len(shown) + 80),
+            margin={"l": 190, "r": 20, "t": 30, "b": 40},
+            xaxis={"title": {"text": "days in stage"}, "rangemode": "tozero"},
+            yaxis={"fixedrange": True, "tickfont": {"size": 10}, "automargin": True},
+            legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"},
         ),
     }
