@@ -230,3 +230,15 @@ def test_a_log_option_on_the_command_line_does_not_upset_kaleido(image_tools: No
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "svg\n"
+
+
+def test_a_large_journey_chart_keeps_the_most_frequent_edges(run: Run, tmp_path: Path) -> None:
+    out = tmp_path / "journey.html"
+    report = as_json(
+        run("patterns", "journey", "--log", str(LOGS["receipt"]), "--json", "--out", str(out))
+    )
+    assert len(report["edges"]) > 40  # the report keeps them all; the diagram does not
+    _data, layout = plotted(out.read_text(encoding="utf-8"))
+    kept = [e for e in report["edges"][:40] if e["source"] != e["target"]]
+    assert len(layout["annotations"]) == len(kept)
+    assert f"edges 40 most frequent of {len(report['edges'])}" in layout["title"]["text"]

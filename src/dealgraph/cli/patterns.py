@@ -168,14 +168,15 @@ def journey(
         _print_journey(found, total_edges)
     if out is not None:
         from dealgraph.cli.patterns_more import DEFAULT_PLAYBOOK
-        from dealgraph.cli.patterns_out import journey_chart
+        from dealgraph.cli.patterns_out import CHART_EDGES, journey_chart
 
+        drawn = min(len(found.edges), CHART_EDGES)
         save_chart(
             out,
             journey_chart(found, total_edges=total_edges, playbook_key=DEFAULT_PLAYBOOK),
             chart="Journey map",
             source=source_of(db, log),
-            filters={"edges": f"{len(found.edges)} of {total_edges}"},
+            filters={"edges": f"{drawn} most frequent of {total_edges}"},
             as_json=as_json,
         )
 

@@ -36,6 +36,9 @@ OutOption = Annotated[
 ]
 # Bars the variants chart shows when --top does not say (as many as the Patterns page).
 CHART_VARIANTS = 15
+# Arrows the journey diagram draws when --top does not say (as many as the Patterns page):
+# past a few dozen the diagram is a hairball; the subtitle says how many were left out.
+CHART_EDGES = 40
 
 
 def check_out(out: Path | None) -> None:
@@ -86,7 +89,10 @@ def stage_titles(playbook: Playbook) -> dict[str, str]:
 
 
 def journey_chart(found: JourneyMap, *, total_edges: int, playbook_key: str) -> Figure:
-    """The journey diagram: the playbook's stages on the top row when the log has them."""
+    """The journey diagram: the playbook's stages on the top row when the log has them.
+
+    At most ``CHART_EDGES`` arrows, the most frequent, unless ``found`` was cut already.
+    """
     from dealgraph.charts.journey import journey_backbone, journey_figure
     from dealgraph.services.patterns_view import JourneyPanel
 
@@ -98,7 +104,7 @@ def journey_chart(found: JourneyMap, *, total_edges: int, playbook_key: str) -> 
         stages=stages,
         anchors={play.key: play.stage for play in book.plays if play.stage in stages},
         total_edges=total_edges,
-        journey=found,
+        journey=found if len(found.edges) <= CHART_EDGES else found.top(CHART_EDGES),
     )
     return journey_figure(panel)
 
