@@ -23,6 +23,8 @@ from dealgraph.errors import InvalidInput
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from dealgraph.core.model import Interaction
+
 OPTIONAL_COLUMNS = ("channel", "resource", "outcome")
 
 EVENT_SCHEMA = pa.schema(
@@ -153,13 +155,22 @@ def event_log(
     )
 
 
+def _touch_activity(touch: Interaction) -> str:
+    if touch.play:
+        return touch.play
+    if touch.source is not None and touch.summary:
+        return touch.summary
+    return f"interaction:{touch.channel}"
+
+
 def workspace_event_log(session: Session) -> tuple[pa.Table, pa.Table]:
     """The workspace's own history as an event log and a case table (one case per deal).
 
     Stage changes become activities named by the stage key (a deal whose first recorded
     change starts from a stage gets that stage as an event at its creation); interactions
     become the play
-    key, or ``interaction:<channel>`` when no play was named, with their channel, seller and
+    key, or ``interaction:<channel>`` when no play was named (an interaction imported from an
+    event log keeps its activity, stored as its summary), with their channel, seller and
     outcome. Events of a deal are ordered by time, stage changes before interactions at the
     same instant, then by id.
     """
@@ -194,7 +205,7 @@ def workspace_event_log(session: Session) -> tuple[pa.Table, pa.Table]:
                     touch.occurred_at,
                     1,
                     touch.id or 0,
-                    touch.play or f"interaction:{touch.channel}",
+                    _touch_activity(touch),
                     str(touch.channel),
                     touch.seller or deal.owner,
                     str(touch.outcome),

@@ -19,6 +19,19 @@ from dealgraph.cli.common import (
     print_json,
     settings,
 )
+from dealgraph.cli.eventlog_view import (
+    ActivityOption,
+    CaseOption,
+    ChannelOption,
+    EventLogOptions,
+    OutcomeOption,
+    ResourceOption,
+    SourceOption,
+    TimestampFormatOption,
+    TimestampOption,
+    eventlog_format,
+    import_eventlog_file,
+)
 from dealgraph.cli.serve import HostOption, PortOption
 
 if TYPE_CHECKING:
@@ -139,23 +152,25 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         help="native (JSON export), salesforce-opportunity, salesforce-history, "
-        "salesforce-contact-role, hubspot-deals, hubspot-history or opportunities-csv "
-        "(default: native for .json files).",
+        "salesforce-contact-role, hubspot-deals, hubspot-history, opportunities-csv, "
+        "xes or eventlog-csv (default: native for .json files, xes for .xes and .xes.gz).",
         show_default=False,
     ),
 ]
 
 
 def import_(
-    file: Annotated[Path, typer.Argument(help="A native JSON export or a CRM CSV export.")],
+    file: Annotated[
+        Path, typer.Argument(help="A native JSON export, a CRM CSV export or an event log.")
+    ],
     db: DbOption = None,
     format_name: FormatOption = None,
     mapping: Annotated[
         Path | None,
         typer.Option(
             "--mapping",
-            help="YAML mapping file: column -> field, CRM stage -> playbook stage, "
-            "CRM role -> dealgraph role (see docs/import.md).",
+            help="YAML mapping file: column -> field, CRM stage or activity -> playbook "
+            "stage, CRM role -> dealgraph role, activity -> outcome (see docs/import.md).",
             show_default=False,
         ),
     ] = None,
@@ -163,7 +178,8 @@ def import_(
         str | None,
         typer.Option(
             "--encoding",
-            help="Text encoding of a CSV (default: UTF-8 if it decodes, else Windows-1252).",
+            help="Text encoding of a CSV (CRM default: UTF-8 if it decodes, else "
+            "Windows-1252; event-log CSV default: UTF-8).",
             show_default=False,
         ),
     ] = None,
@@ -171,24 +187,59 @@ def import_(
         str,
         typer.Option(
             "--on-error",
-            help="stop: a bad row writes nothing and is named; skip: bad rows are reported "
-            "and left out.",
+            help="stop: a bad row or event writes nothing and is named; skip: bad rows and "
+            "events are reported and left out.",
         ),
     ] = "stop",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    case: CaseOption = None,
+    activity: ActivityOption = None,
+    timestamp: TimestampOption = None,
+    channel: ChannelOption = None,
+    resource: ResourceOption = None,
+    outcome: OutcomeOption = None,
+    timestamp_format: TimestampFormatOption = None,
+    source: SourceOption = None,
 ) -> None:
-    """Import a native JSON export (into an empty workspace) or a CRM export, in one transaction.
+    """Import a native JSON export (into an empty workspace), a CRM export or an event log
+    (XES or CSV: each case a deal), in one transaction.
 
-    CRM imports are idempotent by external ids: importing the same file twice creates nothing.
+    CRM and event-log imports are idempotent by external ids: importing the same file twice
+    creates nothing.
     """
-    chosen = format_name or ("native" if file.suffix.lower() == ".json" else None)
+    options = EventLogOptions(
+        case=case,
+        activity=activity,
+        timestamp=timestamp,
+        channel=channel,
+        resource=resource,
+        outcome=outcome,
+        timestamp_format=timestamp_format,
+        source=source,
+    )
+    chosen = eventlog_format(file, format_name)
+    chosen = chosen or ("native" if file.suffix.lower() == ".json" else None)
     if chosen is None:
         abort(f"{file}: pass --format for a file that is not a native .json export")
+    if on_error not in ("stop", "skip"):
+        abort(f"--on-error: {on_error!r} is not stop or skip")
+    if chosen in ("xes", "eventlog-csv"):
+        import_eventlog_file(
+            file,
+            db=db,
+            format_name="xes" if chosen == "xes" else "eventlog-csv",
+            mapping=mapping,
+            options=options,
+            encoding=encoding,
+            on_error="skip" if on_error == "skip" else "stop",
+            as_json=as_json,
+        )
+        return
+    if options.given():
+        abort(f"{', '.join(options.given())}: only for --format xes or eventlog-csv")
     if chosen == "native":
         _import_native(file, db=db, as_json=as_json)
         return
-    if on_error not in ("stop", "skip"):
-        abort(f"--on-error: {on_error!r} is not stop or skip")
     from dealgraph.cli.crm_view import import_crm_file
 
     import_crm_file(

@@ -137,6 +137,8 @@ class Interaction(Record):
     outcome: Outcome = Outcome.NEUTRAL
     evidence: list[str] = Field(default_factory=list, description="criteria keys it produced")
     seller: str = ""
+    external_id: str | None = Field(default=None, description="its id in the source system")
+    source: str | None = Field(default=None, description="the system it was imported from")
 
 
 class Evidence(Record):

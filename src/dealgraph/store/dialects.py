@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,7 +62,11 @@ def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
     """
     if not rows:
         return
-    if not is_postgres(session.get_bind().dialect.name):
+    dialect = session.get_bind().dialect
+    if is_sqlite(dialect.name):
+        _sqlite_executemany(session, table, rows, dialect)
+        return
+    if not is_postgres(dialect.name):
         session.execute(sa.insert(table), rows)
         return
     columns = list(rows[0])
@@ -75,6 +80,38 @@ def insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
     ):
         for row in rows:
             copy.write_row([json.dumps(row[c]) if c in as_json else row[c] for c in columns])
+
+
+def _sqlite_executemany(
+    session: Session, table: sa.Table, rows: list[dict[str, Any]], dialect: sa.Dialect
+) -> None:
+    """One sqlite3 executemany of tuples, values converted by the columns' own bind processors.
+
+    Same rows as ``session.execute(insert(table), rows)`` writes, at about twice the speed:
+    SQLAlchemy's per-row parameter dictionaries are what an import of many rows pays for.
+    """
+    compiled = sa.insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
+    # The compiled statement's positional order, not the rows' key order.
+    order = list(compiled.positiontup or ())
+    processors = [(name, _bind_processor(table.c[name].type, dialect)) for name in order]
+    values = [
+        tuple(process(row[name]) if process else row[name] for name, process in processors)
+        for row in rows
+    ]
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    driver.executemany(compiled.string, values)
+
+
+def _bind_processor(
+    column_type: sa.types.TypeEngine[Any], dialect: sa.Dialect
+) -> Callable[[Any], Any] | None:
+    process = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None or not isinstance(column_type, sa.JSON):
+        return process
+    # Most JSON lists written in bulk are empty: encode that one value once.
+    empty = process([])
+    return lambda value: empty if value == [] else process(value)
 
 
 def reset_sequences(session: Session, tables: list[sa.Table]) -> None:

@@ -177,7 +177,9 @@ interactions = sa.Table(
     sa.Column("outcome", sa.String(20), nullable=False),
     sa.Column("evidence", JSON_LIST, nullable=False),
     sa.Column("seller", sa.String(NAME), nullable=False),
+    *_external(),
     sa.Index(None, "deal_id", "occurred_at"),
+    _external_index("interactions"),
 )
 
 interaction_participants = _link(
