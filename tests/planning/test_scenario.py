@@ -336,3 +336,29 @@ def test_every_scenario_keyword_and_problem_code_is_documented() -> None:
     )
     assert not [k for k in sorted(keywords) if f"`{k}`" not in section]
     assert not [c for c in sorted(PROBLEM_CODES) if f"`{c}`" not in section]
+
+
+def test_within_keeps_extends_inside_one_folder(tmp_path: Path) -> None:
+    shipped = shipped_scenarios()["buyer-journey"].parent
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("password: hunter2\n", encoding="utf-8")
+    for target in (str(secret), "../playbooks/buyer-journey.yaml"):
+        [problem] = problems_of(f"extends: {target}\n", base_dir=shipped, within=shipped)
+        assert (problem.code, problem.location.line, problem.location.column) == (
+            "unknown-reference",
+            1,
+            10,
+        )
+        assert "only name a shipped scenario" in problem.message
+        assert "hunter2" not in problem.message
+    [missing] = problems_of("extends: gone.yaml\n", base_dir=shipped, within=shipped)
+    assert missing.message == "`extends`: no scenario file at 'gone.yaml'"
+    # a shipped file that extends another shipped file stays inside the folder
+    chained = load_scenario_text(
+        "extends: buyer-journey-more-meetings.yaml\ntitle: Chained\n",
+        base_dir=shipped,
+        within=shipped,
+    )
+    redesign = load_scenario(shipped_scenarios()["buyer-journey-more-meetings"])
+    assert chained.stages == redesign.stages
+    assert chained.title == "Chained"

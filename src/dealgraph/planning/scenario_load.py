@@ -125,15 +125,23 @@ def load_scenario_text(
     fitted: FittedSource | None = None,
     playbooks: PlaybookSource = get_playbook,
     base_dir: Path | None = None,
+    within: Path | None = None,
 ) -> Scenario:
-    """Load a scenario from YAML text; ``extends`` paths are relative to ``base_dir``."""
-    return _Loader(fitted, playbooks).text(text, file, base_dir or Path.cwd(), ())
+    """Load a scenario from YAML text; ``extends`` paths are relative to ``base_dir``.
+
+    With ``within`` (text from a web form), ``extends`` may only name a file inside that
+    folder: anything else is an ``unknown-reference`` problem and is never opened.
+    """
+    return _Loader(fitted, playbooks, within).text(text, file, base_dir or Path.cwd(), ())
 
 
 class _Loader:
-    def __init__(self, fitted: FittedSource | None, playbooks: PlaybookSource) -> None:
+    def __init__(
+        self, fitted: FittedSource | None, playbooks: PlaybookSource, within: Path | None = None
+    ) -> None:
         self.fitted = fitted
         self.playbooks = playbooks
+        self.within = within.resolve() if within is not None else None
 
     def file(self, path: Path, chain: tuple[Path, ...]) -> Scenario:
         try:
@@ -219,8 +227,15 @@ class _Loader:
             message = f"scenario files extend each other in a loop: {loop}"
             problems.append(source.problem(file, ("extends",), "extends-cycle", message))
             return None
+        if self.within is not None and not path.is_relative_to(self.within):
+            shipped = ", ".join(f"{key}.yaml" for key in shipped_scenarios())
+            message = f"`extends` can only name a shipped scenario here ({shipped}), got {target!r}"
+            problems.append(source.problem(file, ("extends",), "unknown-reference", message))
+            return None
         if not path.is_file():
-            message = f"`extends`: no scenario file at {path}"
+            # a web form's text never learns where the server keeps its files
+            shown = repr(target) if self.within is not None else str(path)
+            message = f"`extends`: no scenario file at {shown}"
             problems.append(source.problem(file, ("extends",), "unknown-reference", message))
             return None
         try:

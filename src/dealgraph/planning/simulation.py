@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -279,6 +280,51 @@ def summarize(run: SimulationRun) -> SimulationSummary:
         interactions=_means(chain.channels, interactions),
         hours_by_channel=_means(chain.channels, interactions * chain.hours),
         cost_by_channel=_means(chain.channels, interactions * chain.cost),
+    )
+
+
+class CycleHistogram(BaseModel):
+    """Won deals counted by cycle days in bins of equal width starting at 0 days."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    edges: list[float] = Field(description="bin edges in days; a bin holds left <= days < right")
+    counts: list[int] = Field(description="won deals per bin")
+    beyond: int = Field(description="won deals at or past the last edge")
+
+
+HISTOGRAM_BINS = 40
+HISTOGRAM_COVER = 0.995
+"""Bins reach the 99.5th percentile of the slowest design's won days; the rest is ``beyond``."""
+
+
+def cycle_edges(runs: Sequence[SimulationRun], *, bins: int = HISTOGRAM_BINS) -> FloatArray:
+    """Edges shared by the runs: a round width (1, 2 or 5 x 10^k days) from 0 past the top.
+
+    Example:
+        >>> cycle_edges([run_a, run_b])[:3]  # doctest: +SKIP
+        array([ 0., 10., 20.])
+    """
+    tops = [float(np.quantile(r.cycle_days[r.won], HISTOGRAM_COVER)) for r in runs if r.won.any()]
+    top = max(tops, default=1.0)
+    raw = max(top / bins, 1e-9)
+    scale = 10.0 ** math.floor(math.log10(raw))
+    width = next(step * scale for step in (1.0, 2.0, 5.0, 10.0) if step * scale >= raw)
+    result: FloatArray = np.arange(math.ceil(top / width) + 1, dtype=np.float64) * width
+    return result
+
+
+def cycle_histogram(run: SimulationRun, edges: FloatArray) -> CycleHistogram:
+    """The run's won deals by cycle days on ``edges`` (from :func:`cycle_edges`)."""
+    days = run.cycle_days[run.won]
+    bins = len(edges) - 1
+    index = np.searchsorted(edges, days, side="right") - 1
+    inside = index < bins
+    counts = np.bincount(index[inside], minlength=bins)
+    return CycleHistogram(
+        edges=[float(edge) for edge in edges],
+        counts=[int(count) for count in counts],
+        beyond=int((~inside).sum()),
     )
 
 

@@ -12,10 +12,18 @@ from sqlalchemy.orm import Session
 
 from dealgraph.planning.compare import MetricComparison, compare_runs
 from dealgraph.planning.fit import FitResult, fit_scenario
-from dealgraph.planning.markov import ClosedForm, build_chain, closed_form
+from dealgraph.planning.markov import ClosedForm, FloatArray, build_chain, closed_form
 from dealgraph.planning.scenario import Scenario, scenario_yaml
 from dealgraph.planning.scenario_load import load_scenario, scenario_path
-from dealgraph.planning.simulation import SimulationRun, SimulationSummary, simulate, summarize
+from dealgraph.planning.simulation import (
+    CycleHistogram,
+    SimulationRun,
+    SimulationSummary,
+    cycle_edges,
+    cycle_histogram,
+    simulate,
+    summarize,
+)
 from dealgraph.services.common import playbook_named
 from dealgraph.store.deals import load_deal_records
 
@@ -45,6 +53,9 @@ class DesignResult(BaseModel):
     win_rate_gap_pp: float = Field(
         description="Monte Carlo win rate minus the closed form, in percentage points"
     )
+    won_cycle_days: CycleHistogram = Field(
+        description="won deals by cycle days, on the same bins for both designs compared"
+    )
 
 
 class SimulationReport(BaseModel):
@@ -61,21 +72,37 @@ class SimulationReport(BaseModel):
     )
 
 
-def fit_workspace(session: Session, *, playbook_key: str) -> FitResult:
-    """The scenario the workspace's deals on a playbook imply (InvalidInput if none moved)."""
+def fit_workspace(
+    session: Session, *, playbook_key: str, owners: set[str] | None = None
+) -> FitResult:
+    """The scenario the workspace's deals on a playbook imply (InvalidInput if none moved).
+
+    ``owners`` keeps only the deals of those owners (``access.visible_owners``); None fits
+    every deal.
+    """
     playbook = playbook_named(playbook_key)
-    records = [r for r in load_deal_records(session) if r.deal.playbook == playbook_key]
+    records = [
+        r
+        for r in load_deal_records(session)
+        if r.deal.playbook == playbook_key and (owners is None or r.deal.owner in owners)
+    ]
     return fit_scenario(records, playbook)
 
 
-def workspace_fitter(open_session: Callable[[], AbstractContextManager[Session]]) -> Fitter:
+def workspace_fitter(
+    open_session: Callable[[], AbstractContextManager[Session]],
+    *,
+    owners: set[str] | None = None,
+) -> Fitter:
     """A fitter that opens the workspace only when a fit is first needed, then remembers it."""
     fits: dict[str, FitResult] = {}
 
     def fit(playbook_key: str) -> FitResult:
         if playbook_key not in fits:
             with open_session() as session:
-                fits[playbook_key] = fit_workspace(session, playbook_key=playbook_key)
+                fits[playbook_key] = fit_workspace(
+                    session, playbook_key=playbook_key, owners=owners
+                )
         return fits[playbook_key]
 
     return fit
@@ -97,11 +124,11 @@ def fitted_design(playbook_key: str, *, fitter: Fitter) -> Design:
     return Design(name=f"fitted:{playbook_key}", scenario=fitter(playbook_key).scenario)
 
 
-def fitted_yaml(result: FitResult) -> str:
-    """A fitted scenario as a scenario file, headed by what it was fitted from."""
+def fitted_yaml(result: FitResult, *, by: str = "`dealgraph simulate --fit`") -> str:
+    """A fitted scenario as a scenario file, headed by what fitted it and from what."""
     report = result.report
     paragraphs = [
-        f"Fitted by `dealgraph simulate --fit` from {report.deals} deals on playbook "
+        f"Fitted by {by} from {report.deals} deals on playbook "
         f"{result.scenario.playbook} ({report.closed} closed).",
         "Stage exits counted: "
         + ", ".join(f"{stage} {n}" for stage, n in report.exits.items())
@@ -130,33 +157,40 @@ def simulate_designs(
         >>> round(report.a.closed_form.win_rate, 3)  # doctest: +SKIP
         0.274
     """
-    run_a, result_a = _run(a, deals=deals, seed=seed, workers=workers)
+    run_a, exact_a = _run(a, deals=deals, seed=seed, workers=workers)
     if b is None:
-        return SimulationReport(deals=deals, seed=seed, a=result_a)
-    run_b, result_b = _run(b, deals=deals, seed=seed + 1, workers=workers)
+        edges = cycle_edges([run_a])
+        return SimulationReport(deals=deals, seed=seed, a=_result(a, run_a, exact_a, edges))
+    run_b, exact_b = _run(b, deals=deals, seed=seed + 1, workers=workers)
+    edges = cycle_edges([run_a, run_b])
     return SimulationReport(
         deals=deals,
         seed=seed,
-        a=result_a,
-        b=result_b,
+        a=_result(a, run_a, exact_a, edges),
+        b=_result(b, run_b, exact_b, edges),
         comparison=compare_runs(run_a, run_b),
     )
 
 
 def _run(
     design: Design, *, deals: int, seed: int, workers: int | None
-) -> tuple[SimulationRun, DesignResult]:
+) -> tuple[SimulationRun, ClosedForm]:
     playbook = playbook_named(design.scenario.playbook)
     chain = build_chain(design.scenario, playbook)
     exact = closed_form(chain)
-    run = simulate(chain, deals=deals, seed=seed, workers=workers)
+    return simulate(chain, deals=deals, seed=seed, workers=workers), exact
+
+
+def _result(
+    design: Design, run: SimulationRun, exact: ClosedForm, edges: FloatArray
+) -> DesignResult:
     summary = summarize(run)
-    result = DesignResult(
+    return DesignResult(
         name=design.name,
         title=design.scenario.title,
         playbook=design.scenario.playbook,
         closed_form=exact,
         simulated=summary,
         win_rate_gap_pp=(summary.win_rate - exact.win_rate) * 100,
+        won_cycle_days=cycle_histogram(run, edges),
     )
-    return run, result
