@@ -5,11 +5,14 @@ The stage rule the generator keeps (and ``check_stage_history`` enforces):
 * stage changes of a deal chain: the first leaves the playbook's start position, each
   next one leaves the stage the previous one entered;
 * a forward change enters exactly ``playbook.position`` of the evidence recorded by
-  interactions up to and including the change's interaction;
+  interactions up to and including the change's interaction, except while the deal is
+  behind that position after a move back: it then re-walks the stages, and a forward
+  change may enter any stage up to the position (entering the position catches it up);
 * a change to an earlier stage is a regression (a setback); the deal's stage is then
   that earlier stage until a later change moves it on;
-* ``deal.stage`` equals ``playbook.position(all evidence)`` unless the last change is a
-  regression, in which case it equals that change's ``to_stage``.
+* ``deal.stage`` equals ``playbook.position(all evidence)`` unless the deal is behind it
+  after a regression, in which case it equals the last change's ``to_stage`` and lies
+  before the position.
 """
 
 from __future__ import annotations
@@ -69,23 +72,32 @@ def check_stage_history(record: DealRecord, playbook: Playbook) -> list[str]:
         by_interaction[evidence.interaction_id].append(evidence.criterion)
     changes = sorted(record.stage_changes, key=lambda c: (c.changed_at, c.id or 0))
     expected_from = playbook.position(set())
-    last_regression = False
+    behind = False
     for change in changes:
         if change.from_stage != expected_from:
             problems.append(f"{where}: change {change.id} leaves {change.from_stage}")
         assert change.from_stage is not None and change.interaction_id is not None
         seen = {c for i, keys in by_interaction.items() if i <= change.interaction_id for c in keys}
-        last_regression = _index(playbook, change.to_stage) < _index(playbook, change.from_stage)
-        if not last_regression and change.to_stage != playbook.position(seen):
+        position = playbook.position(seen)
+        target = _index(playbook, change.to_stage)
+        if target < _index(playbook, change.from_stage):
+            behind = True
+        elif behind and target < _index(playbook, position):
+            pass  # re-walking towards the position after a move back
+        elif change.to_stage != position:
             problems.append(
-                f"{where}: change {change.id} enters {change.to_stage}, "
-                f"position is {playbook.position(seen)}"
+                f"{where}: change {change.id} enters {change.to_stage}, position is {position}"
             )
+        else:
+            behind = False
         expected_from = change.to_stage
     everything = {e.criterion for e in record.evidence}
-    expected = expected_from if last_regression else playbook.position(everything)
+    position = playbook.position(everything)
+    expected = expected_from if behind else position
     if deal.stage != expected:
         problems.append(f"{where}: stage {deal.stage}, expected {expected}")
+    if behind and _index(playbook, deal.stage) >= _index(playbook, position):
+        problems.append(f"{where}: stage {deal.stage} is not behind position {position}")
     entered = changes[-1].changed_at if changes else deal.created_at
     if deal.stage_entered_at != entered:
         problems.append(f"{where}: stage_entered_at {deal.stage_entered_at} != {entered}")

@@ -9,7 +9,8 @@ import pytest
 
 from dealgraph.core.enums import DealStatus, Influence
 from dealgraph.core.playbook.schema import Playbook
-from dealgraph.demo.journey import Flags, hazard, plan_journey, stage_days, working_stages
+from dealgraph.demo.journey import Flags, plan_journey, working_stages
+from dealgraph.demo.model import hazard, trip_model
 from dealgraph.demo.team import build_team
 from dealgraph.demo.world import HISTORY_DAYS, Clock
 from tests.demo.conftest import tiny_playbook
@@ -17,20 +18,19 @@ from tests.demo.conftest import tiny_playbook
 
 def test_stage_days_follow_the_stage_p50_and_p90(buyer_journey: Playbook) -> None:
     rng = np.random.default_rng(0)
-    stage = buyer_journey.stages[2]
-    draws = np.array([stage_days(rng, stage, 1.0) for _ in range(20_000)])
-    assert np.median(draws) == pytest.approx(stage.duration.p50, rel=0.05)
-    assert np.quantile(draws, 0.9) == pytest.approx(stage.duration.p90, rel=0.07)
-    doubled = np.array([stage_days(rng, stage, 2.0) for _ in range(20_000)])
-    assert np.median(doubled) == pytest.approx(2 * stage.duration.p50, rel=0.05)
+    stage = trip_model(buyer_journey).stage("define_problem")  # days: p50 21, p90 45
+    draws = np.array([stage.days(rng, 1.0) for _ in range(20_000)])
+    assert np.median(draws) == pytest.approx(21, rel=0.05)
+    assert np.quantile(draws, 0.9) == pytest.approx(45, rel=0.07)
+    doubled = np.array([stage.days(rng, 2.0) for _ in range(20_000)])
+    assert np.median(doubled) == pytest.approx(2 * 21, rel=0.05)
 
 
 def test_hazard_is_a_probability_and_falls_along_the_journey() -> None:
-    early, late = hazard(0, 8, 1.0), hazard(7, 8, 1.0)
+    early, late = hazard(0, 8), hazard(7, 8)
     assert 0 < late < early < 1
-    assert hazard(0, 8, 100.0) <= 0.6
     # shorter journeys get a larger per-stage hazard
-    assert hazard(0, 4, 1.0) > early
+    assert hazard(0, 4) > early
 
 
 def test_clock_keeps_order_works_office_hours_and_stops_at_as_of() -> None:
@@ -71,6 +71,7 @@ def test_a_riskless_trip_walks_every_working_stage_to_the_win() -> None:
     journey = plan_journey(
         np.random.default_rng(2),
         playbook,
+        trip_model(playbook),
         created=0.0,
         horizon=400.0,
         pace=1.0,
@@ -89,6 +90,7 @@ def test_a_trip_past_the_horizon_stays_open() -> None:
     journey = plan_journey(
         np.random.default_rng(2),
         tiny_playbook(),
+        trip_model(tiny_playbook()),
         created=99.0,
         horizon=100.0,
         pace=1.0,

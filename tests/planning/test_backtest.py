@@ -96,7 +96,8 @@ def test_actuals_band_and_errors_add_up(
 ) -> None:
     result = backtest(records, playbooks, quarters_before(AS_OF, 6), trials=TRIALS, seed=3)
     assert result.currency == "USD"
-    # The demo's first win closes in 2024Q2: no quarter starting earlier has one to learn from.
+    # The demo's first win closes in 2024Q1 and 20 deals have closed by 2024Q2's start:
+    # no quarter starting before 2024Q3 has a win and 30 closed deals to learn from.
     assert result.skipped == ["2023Q4", "2024Q1", "2024Q2"]
     assert [r.period.label for r in result.periods] == ["2024Q3", "2024Q4", "2025Q1"]
     for row in result.periods:

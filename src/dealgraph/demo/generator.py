@@ -20,6 +20,7 @@ from dealgraph.core.model import Deal, Evidence, Interaction, StageChange, Stake
 from dealgraph.core.playbook.schema import Playbook
 from dealgraph.demo import names
 from dealgraph.demo.journey import Flags, Journey, plan_journey, working_stages
+from dealgraph.demo.model import TripModel, trip_model
 from dealgraph.demo.records import (
     DealState,
     build_close_dates,
@@ -54,6 +55,8 @@ TABLES = (
     "problems",
 )
 DEFAULT_PLAYBOOK = "buyer-journey"
+MIN_RISK = 0.15
+"""Even the best-placed deal keeps some chance to end unwon."""
 
 
 @dataclass
@@ -86,9 +89,13 @@ def naive_utc(moment: datetime) -> datetime:
 
 
 def build_demo_document(
-    *, seed: int = 7, as_of: datetime, playbook: Playbook | None = None
+    *, seed: int = 7, as_of: datetime, playbook: Playbook | None = None, plain: bool = False
 ) -> dict[str, object]:
     """A whole demo workspace in the native JSON format; deterministic for its arguments.
+
+    Every deal's trip walks the playbook's transition model (:func:`trip_model`). With
+    ``plain`` no deal has a story (no stall, setback, skip, ghosting, missing champion…)
+    and every deal's risk is 1, so the trips follow the model's own probabilities.
 
     Example:
         >>> doc = build_demo_document(seed=7, as_of=datetime(2026, 6, 1))  # doctest: +SKIP
@@ -101,6 +108,7 @@ def build_demo_document(
         playbook = get_playbook(DEFAULT_PLAYBOOK)
     if not playbook.won_stages:
         raise ValueError(f"playbook {playbook.key!r} has no stage with 'end: won'")
+    model = trip_model(playbook)
     rng = np.random.default_rng(seed)
     clock = Clock.ending(naive_utc(as_of))
     tables = Tables()
@@ -118,7 +126,16 @@ def build_demo_document(
         horizon=clock.horizon,
     )
     for deal in facts:
-        _simulate_deal(rng, playbook, deal, tables=tables, clock=clock, offerings=len(offerings))
+        _simulate_deal(
+            rng,
+            playbook,
+            model,
+            deal,
+            tables=tables,
+            clock=clock,
+            offerings=len(offerings),
+            plain=plain,
+        )
     return tables.document()
 
 
@@ -138,26 +155,30 @@ def _roll_flags(rng: np.random.Generator, created: float, horizon: float) -> Fla
 
 
 def _risk(deal: DealFacts, flags: Flags) -> float:
-    """How much likelier than average this deal is to end without a win."""
-    risk = 1.0 / (deal.seller.skill**2)
+    """How many times the trip model's chance to end unwon this deal has at every stage."""
+    risk = SEGMENTS[deal.segment]["risk"] / (deal.seller.skill**2)
     risk *= 1.0 if flags.has_champion else 1.7
     risk *= 1.4 if flags.single_thread else 1.0
     risk *= 1.3 if flags.hidden_opponent else 1.0
     risk *= 1.0 + 0.12 * math.log(deal.value / SEGMENTS[deal.segment]["median"])
-    return max(risk, 0.3)
+    return max(risk, MIN_RISK)
 
 
 def _simulate_deal(
     rng: np.random.Generator,
     playbook: Playbook,
+    model: TripModel,
     deal: DealFacts,
     *,
     tables: Tables,
     clock: Clock,
     offerings: int,
+    plain: bool,
 ) -> None:
     """Simulate one deal (team, trip, touches) and write its records."""
     flags = _roll_flags(rng, deal.created, clock.horizon)
+    if plain:
+        flags = Flags()
     team = build_team(
         rng,
         segment=deal.segment,
@@ -169,10 +190,11 @@ def _simulate_deal(
     journey = plan_journey(
         rng,
         playbook,
+        model,
         created=deal.created,
         horizon=clock.horizon,
         pace=pace / math.sqrt(deal.seller.skill),
-        risk=_risk(deal, flags),
+        risk=1.0 if plain else _risk(deal, flags),
         flags=flags,
     )
     last_day = min(journey.closed if journey.closed is not None else clock.horizon, clock.horizon)

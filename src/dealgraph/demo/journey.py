@@ -1,11 +1,17 @@
-"""Plan one deal's trip through a playbook: stage visits, setbacks, skips and the outcome.
+"""Plan one deal's trip through a playbook: stage visits, moves back, skips and the outcome.
 
-This is the first pass of the simulation. It knows nothing about interactions: it
-walks the stages in journey order (exactly as :meth:`Playbook.position` would move a
-deal whose exit criteria get evidenced), draws the time in each stage from a
-lognormal fitted to the stage's p50/p90, and decides where the trip ends. The second
-pass (``touches.py``) fills each visit with interactions that produce the evidence at
-the planned times.
+This is the first pass of the simulation. It knows nothing about interactions: it walks
+the playbook's stages as the transition model (:mod:`dealgraph.demo.model`, the chain
+``dealgraph simulate`` solves) says. Every visit draws its days and how it ends: an
+advance (to the target ``advance_to`` picks), a move back, lost or no decision. The
+per-deal story flags then bend a few visits: a stall, a forced setback, a skip.
+
+A forward move enters the GPS position of the evidence planned by then. When a move
+leads past the position, the visit plans the exit criteria of every stage it leaves
+behind (the skipped stages' work arrives early); after a move back the deal re-walks the
+stages up to the position without new evidence (``recover``). The second pass
+(``touches.py``) fills each visit with interactions that produce the evidence on the
+planned days.
 """
 
 from __future__ import annotations
@@ -18,18 +24,23 @@ import numpy as np
 
 from dealgraph.core.enums import DealStatus
 from dealgraph.core.playbook.schema import Playbook, Stage
+from dealgraph.demo.model import StageModel, TripModel
 
 Z90 = 1.2815515655446004
 """The 90th percentile of the standard normal: p90 = p50 * exp(sigma * Z90)."""
 
-BASE_HAZARD = 0.065
-"""Chance, per stage of a nine-stage journey, that an average deal ends there without a win."""
-
-REFERENCE_STAGES = 8
-"""Working stages (before the won end) that :data:`BASE_HAZARD` is tuned for; shorter
-journeys get a larger per-stage hazard so the overall win rate stays alike."""
-
 VisitEnd = Literal["advance", "regress", "recover", "lost", "no_decision"]
+"""``advance``: forward with new evidence; ``recover``: forward to a stage whose way is
+already evidenced (after a move back); ``regress``: a move back."""
+
+MOVES: dict[str, str] = {
+    "advance": "advance",
+    "recover": "advance",
+    "regress": "back",
+    "lost": "lost",
+    "no_decision": "no_decision",
+}
+"""The model's outcome each visit end stands for."""
 
 
 @dataclass(frozen=True)
@@ -74,36 +85,19 @@ class Journey:
     won_stage: str | None = None
 
 
-def lognormal_sigma(stage: Stage) -> float:
-    """Sigma of the lognormal whose median is p50 and 90th percentile is p90."""
-    ratio = max(stage.duration.p90 / stage.duration.p50, 1.05)
-    return math.log(ratio) / Z90
+@dataclass
+class _Trip:
+    """What the walk carries from visit to visit."""
 
-
-def stage_days(rng: np.random.Generator, stage: Stage, scale: float) -> float:
-    """Days in the stage: a lognormal draw fitted to p50/p90, times the deal's pace."""
-    sigma = lognormal_sigma(stage)
-    return float(stage.duration.p50 * scale * math.exp(sigma * rng.standard_normal()))
-
-
-def hazard(index: int, stages: int, scale: float) -> float:
-    """Chance of the trip ending (lost or no decision) in the working stage at ``index``."""
-    fraction = index / max(stages - 1, 1)
-    base = 1.0 - (1.0 - BASE_HAZARD) ** (REFERENCE_STAGES / max(stages, 1))
-    # the status quo wins early; later exits are fewer but firmer
-    shape = 1.15 - 0.35 * fraction
-    return float(min(0.6, base * shape * scale))
-
-
-def exit_kind(rng: np.random.Generator, index: int, stages: int) -> VisitEnd:
-    """Lost or no decision: early exits are mostly 'no decision', late ones 'lost'."""
-    fraction = index / max(stages - 1, 1)
-    return "no_decision" if rng.random() < 0.75 - 0.55 * fraction else "lost"
+    evidenced: set[str]
+    skip_left: bool
+    regress_left: bool
 
 
 def plan_journey(
     rng: np.random.Generator,
     playbook: Playbook,
+    model: TripModel,
     *,
     created: float,
     horizon: float,
@@ -111,63 +105,140 @@ def plan_journey(
     risk: float,
     flags: Flags,
 ) -> Journey:
-    """Walk the journey from ``created`` until the trip ends or ``horizon`` is reached.
+    """Walk the model from ``created`` until the trip ends or ``horizon`` is reached.
 
-    ``pace`` scales stage times (segment, deal), ``risk`` scales the exit hazard.
+    ``pace`` scales the days (segment, deal, seller); ``risk`` scales the chance to be
+    lost or end with no decision (1: the model's own probabilities).
     """
     order = playbook.journey_order
-    working = len(working_stages(playbook))
-    evidenced: set[str] = set()
-    current = playbook.position(evidenced)
+    trip = _Trip(set(), flags.skip, flags.regress)
+    current = playbook.position(trip.evidenced)
     day = created
     visits: list[Visit] = []
-    skip_left, regress_left = flags.skip, flags.regress
     while day <= horizon:
         stage = playbook.stage(current)
         if stage.end == "won":
             return Journey(visits, DealStatus.WON, closed=day, won_stage=current)
+        spec = model.stage(current)
+        duration = spec.days(rng, pace)
+        kind, target = draw_outcome(rng, spec, risk)
         index = order.index(current)
-        needed = [c for c in stage.exit if c not in evidenced]
-        duration = max(0.5, stage_days(rng, stage, pace))
-        after = playbook.position(evidenced | set(needed))
-        extra: list[str] = []
-        if skip_left and index >= 1 and playbook.stage(after).end is None and rng.random() < 0.5:
-            # the buyer had already done the next stage's work: its evidence arrives early
-            extra = [c for c in playbook.stage(after).exit if c not in evidenced | set(needed)]
-            skip_left = not extra
-            duration *= 1.25
         left = horizon - day
-        p90_days = stage.duration.p90 * pace
-        stall = flags.stall and index >= 1 and 1.4 * p90_days < left < 220.0
+        stall = flags.stall and index >= 1 and 1.4 * _p90(spec, pace) < left < 220.0
         if stall:
+            # the deal sits in the stage far past its p90, beyond the end of the window
             duration = left + float(rng.uniform(10.0, 80.0))
-        elif regress_left and index >= 2 and rng.random() < 0.45:
-            back = order[index - 1]
-            setback = day + duration * float(rng.uniform(0.15, 0.45))
-            recovered = setback + float(rng.uniform(5.0, 25.0))
-            visits.append(Visit(current, day, setback, "regress", back))
-            visits.append(Visit(back, setback, recovered, "recover", current))
-            regress_left = False
-            day, duration = recovered, duration * float(rng.uniform(0.5, 0.8))
-            if day > horizon:
-                break
+        elif kind == "advance":
+            kind, target, duration = _story(rng, playbook, trip, index, target, duration)
         end = day + duration
-        planned = _criteria_days(rng, needed, extra, day, end)
-        if not stall and rng.random() < hazard(index, working, risk):
-            death = day + duration * float(rng.uniform(0.2, 0.95))
-            kind = exit_kind(rng, index, working)
-            visits.append(
-                Visit(current, day, death, kind, None, [p for p in planned if p[1] < death])
-            )
-            if death <= horizon:
-                status = DealStatus.LOST if kind == "lost" else DealStatus.NO_DECISION
-                return Journey(visits, status, closed=death)
+        visit = _visit(rng, playbook, trip, current, kind, target, day, end)
+        visits.append(visit)
+        if visit.ends in ("lost", "no_decision"):
+            if end <= horizon:
+                status = DealStatus.LOST if visit.ends == "lost" else DealStatus.NO_DECISION
+                return Journey(visits, status, closed=end)
             return Journey(visits, DealStatus.OPEN)
-        evidenced |= set(needed) | set(extra)
-        following = playbook.position(evidenced)
-        visits.append(Visit(current, day, end, "advance", following, planned))
-        current, day = following, end
+        assert visit.to_stage is not None
+        current, day = visit.to_stage, end
     return Journey(visits, DealStatus.OPEN)
+
+
+def draw_outcome(rng: np.random.Generator, spec: StageModel, risk: float) -> tuple[str, str | None]:
+    """How one visit ends (a kind of :data:`~dealgraph.demo.model.OUTCOME_KINDS`) and where to."""
+    advance, back, lost, _ = spec.chances(risk)
+    roll = rng.random()
+    if roll < advance:
+        return "advance", _target(rng, spec.advance_to)
+    if roll < advance + back:
+        return "back", _target(rng, spec.back_to)
+    return ("lost" if roll < advance + back + lost else "no_decision"), None
+
+
+def _target(rng: np.random.Generator, targets: tuple[tuple[str, float], ...]) -> str:
+    if len(targets) == 1:
+        return targets[0][0]
+    roll, total = rng.random(), 0.0
+    for key, share in targets:
+        total += share
+        if roll < total:
+            return key
+    return targets[-1][0]
+
+
+def _p90(spec: StageModel, pace: float) -> float:
+    return spec.p50_days * pace * math.exp(spec.sigma * Z90)
+
+
+def _story(
+    rng: np.random.Generator,
+    playbook: Playbook,
+    trip: _Trip,
+    index: int,
+    target: str | None,
+    duration: float,
+) -> tuple[str, str | None, float]:
+    """The deal's story bends an advance: a setback (move back) or a skip over a stage."""
+    order = playbook.journey_order
+    if trip.regress_left and index >= 2 and rng.random() < 0.45:
+        trip.regress_left = False
+        # the setback comes part way through the stage
+        return "back", order[index - 1], duration * float(rng.uniform(0.15, 0.45))
+    following = order.index(target) if target is not None else -1
+    if (
+        trip.skip_left
+        and index >= 1
+        and following == index + 1
+        and following + 1 < len(order)
+        and playbook.stage(order[following]).end is None
+        and rng.random() < 0.5
+    ):
+        # the buyer had already done the next stage's work: its evidence arrives early
+        trip.skip_left = False
+        return "advance", order[following + 1], duration * 1.25
+    return "advance", target, duration
+
+
+def _visit(
+    rng: np.random.Generator,
+    playbook: Playbook,
+    trip: _Trip,
+    current: str,
+    kind: str,
+    target: str | None,
+    start: float,
+    end: float,
+) -> Visit:
+    """The visit of ``current`` ending in ``kind``, with the evidence it plans."""
+    position = playbook.position(trip.evidenced)
+    if kind == "advance":
+        assert target is not None
+        groups = _owed(playbook, trip.evidenced, position, target)
+        if not groups:
+            return Visit(current, start, end, "recover", target)
+        planned = _criteria_days(rng, groups[0], [c for g in groups[1:] for c in g], start, end)
+        trip.evidenced |= {criterion for criterion, _ in planned}
+        return Visit(current, start, end, "advance", playbook.position(trip.evidenced), planned)
+    # a visit that ends otherwise gets part of its own stage's work done first
+    own = _missing(playbook.stage(current), trip.evidenced) if current == position else []
+    stretch = 1.0 / float(rng.uniform(0.2, 0.95))
+    planned = _criteria_days(rng, own, [], start, start + (end - start) * stretch)
+    planned = [p for p in planned if p[1] < end]
+    trip.evidenced |= {criterion for criterion, _ in planned}
+    if kind == "back":
+        return Visit(current, start, end, "regress", target, planned)
+    return Visit(current, start, end, "lost" if kind == "lost" else "no_decision", None, planned)
+
+
+def _missing(stage: Stage, evidenced: set[str]) -> list[str]:
+    return [c for c in stage.exit if c not in evidenced]
+
+
+def _owed(playbook: Playbook, evidenced: set[str], position: str, target: str) -> list[list[str]]:
+    """Criteria still missing on the way from the position to ``target``, stage by stage."""
+    order = playbook.journey_order
+    stages = order[order.index(position) : order.index(target)]
+    groups = [_missing(playbook.stage(key), evidenced) for key in stages]
+    return [group for group in groups if group]
 
 
 def working_stages(playbook: Playbook) -> list[Stage]:
@@ -180,10 +251,14 @@ def working_stages(playbook: Playbook) -> list[Stage]:
 def _criteria_days(
     rng: np.random.Generator, needed: list[str], extra: list[str], start: float, end: float
 ) -> list[tuple[str, float]]:
-    """Days on which each criterion is evidenced; the stage's last one lands on ``end``."""
-    order = [needed[int(i)] for i in rng.permutation(len(needed))]
-    days = sorted(float(d) for d in rng.uniform(start, end, size=max(len(order) - 1, 0)))
+    """Days on which each criterion is evidenced; the last of ``needed`` lands on ``end``."""
+    if not needed:
+        return []
+    order = [needed[i] for i in rng.permutation(len(needed)).tolist()]
+    days: list[float] = sorted(rng.uniform(start, end, size=len(order) - 1).tolist())
     planned = list(zip(order, [*days, end], strict=True))
-    # the next stage's work (a skip) is done before this stage's last criterion
-    planned += [(c, float(rng.uniform(start, end - 1e-3))) for c in extra]
-    return sorted(planned, key=lambda p: p[1])
+    if extra:
+        # the later stages' work (a skip) is done before the position's last criterion
+        planned += [(c, float(rng.uniform(start, end - 1e-3))) for c in extra]
+        planned.sort(key=lambda p: p[1])
+    return planned

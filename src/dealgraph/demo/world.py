@@ -15,10 +15,33 @@ HISTORY_DAYS = 548
 """Deals are created over the 18 months (548 days) before ``as_of``."""
 
 SEGMENTS: dict[str, dict[str, float]] = {
-    # median value, value spread (lognormal sigma), stage-time scale, team size range
-    "SMB": {"median": 20000.0, "sigma": 0.55, "time": 0.7, "team_min": 3, "team_max": 5},
-    "mid-market": {"median": 52000.0, "sigma": 0.6, "time": 1.0, "team_min": 4, "team_max": 8},
-    "enterprise": {"median": 140000.0, "sigma": 0.65, "time": 1.45, "team_min": 6, "team_max": 12},
+    # median value, value spread (lognormal sigma), stage-time scale, team size range, and
+    # the exit risk against the trip model (see docs/demo.md: the demo team wins more
+    # than the shipped scenario's, small buyers most)
+    "SMB": {
+        "median": 20000.0,
+        "sigma": 0.55,
+        "time": 0.7,
+        "team_min": 3,
+        "team_max": 5,
+        "risk": 0.4,
+    },
+    "mid-market": {
+        "median": 52000.0,
+        "sigma": 0.6,
+        "time": 1.0,
+        "team_min": 4,
+        "team_max": 8,
+        "risk": 0.47,
+    },
+    "enterprise": {
+        "median": 140000.0,
+        "sigma": 0.65,
+        "time": 1.45,
+        "team_min": 6,
+        "team_max": 12,
+        "risk": 0.55,
+    },
 }
 
 RECENT_SHARE = 0.2
