@@ -60,6 +60,7 @@ class LiveSite:
     seller: DemoUser
     other_seller: DemoUser
     showcase: tuple[int, ...]
+    manager: DemoUser
 
     def new_deal(self, title: str, *, owner: DemoUser | None = None) -> int:
         """A fresh open deal of ``owner`` (default: the seller), with a small buying team."""
@@ -139,6 +140,9 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
             seller=sellers[0],
             other_seller=sellers[1],
             showcase=summary.showcase,
+            manager=next(
+                u for u in summary.users if u.role == UserRole.MANAGER and u.team == sellers[0].team
+            ),
         )
     finally:
         server.should_exit = True

@@ -10,6 +10,7 @@ import secrets
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from fastapi import FastAPI
 
 from dealgraph.core.enums import UserRole
 from dealgraph.core.users import User
+from dealgraph.demo.users import DemoUser
 from dealgraph.settings import Settings
 from dealgraph.store.db import Database
 from dealgraph.web import create_app
@@ -114,3 +116,73 @@ def ids(answer: Any) -> list[int]:
     body = answer.json()
     rows = body["data"] if isinstance(body, dict) else body
     return [row["id"] for row in rows]
+
+
+DEMO_AS_OF = datetime(2026, 11, 23, 12, 0)
+
+
+@dataclass
+class DemoSite:
+    """The demo workspace (SQLite, as of ``DEMO_AS_OF``) served by the app, with its people."""
+
+    app: FastAPI
+    database: Database
+    people: dict[str, DemoUser]
+    tokens: dict[str, str]
+
+    def client(self, who: str) -> TestClient:
+        """A client authenticated by ``who``'s API token (``seller``, ``manager``, ``admin``)."""
+        return TestClient(self.app, headers={"Authorization": f"Bearer {self.tokens[who]}"})
+
+    def browser(self, who: str) -> TestClient:
+        """A client signed in by cookie as ``who``."""
+        client = TestClient(self.app)
+        person = self.people[who]
+        answer = client.post(
+            "/api/v1/session", json={"email": person.email, "password": person.password}
+        )
+        assert answer.status_code == 200, answer.text
+        return client
+
+    def user(self, who: str) -> User:
+        """The stored user behind ``who``."""
+        from dealgraph.services.users import get_user_by_email
+
+        with self.database.session() as session:
+            return get_user_by_email(session, email=self.people[who].email)
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
+    """The demo workspace built once per test session (realistic numbers for the plan pages).
+
+    The first seller, the manager of that seller's team, and the admin get API tokens.
+    """
+    from dealgraph.demo import build_demo
+    from dealgraph.services import users
+    from dealgraph.store.db import open_database, sqlite_url
+
+    database = open_database(sqlite_url(tmp_path_factory.mktemp("demo-site") / "demo.db"))
+    summary = build_demo(database, seed=7, as_of=DEMO_AS_OF)
+    seller = next(u for u in summary.users if u.role == UserRole.SELLER)
+    people = {
+        "seller": seller,
+        "manager": next(
+            u for u in summary.users if u.role == UserRole.MANAGER and u.team == seller.team
+        ),
+        "admin": next(u for u in summary.users if u.role == UserRole.ADMIN),
+    }
+    tokens = {}
+    with database.session() as session:
+        for key, person in people.items():
+            stored = users.get_user_by_email(session, email=person.email)
+            assert stored.id is not None
+            _, tokens[key] = users.issue_api_token(session, user_id=stored.id, name="tests")
+    settings = Settings(secret_key=secrets.token_urlsafe(32))
+    yield DemoSite(
+        app=create_app(settings, database=database),
+        database=database,
+        people=people,
+        tokens=tokens,
+    )
+    database.dispose()

@@ -23,8 +23,13 @@ from dealgraph.store.entities import DEAL, STAGE_CHANGE
 MAX_BACKTEST_PERIODS = 40
 
 
-def _workspace(session: Session) -> tuple[list[DealRecord], dict[str, Playbook]]:
-    """Every deal with its stage changes (all the forecast reads), and the playbooks they run."""
+def _workspace(
+    session: Session, owners: set[str] | None = None
+) -> tuple[list[DealRecord], dict[str, Playbook]]:
+    """Every deal with its stage changes (all the forecast reads), and the playbooks they run.
+
+    ``owners`` keeps only their deals (None: every deal).
+    """
     changes: dict[int, list[StageChange]] = defaultdict(list)
     for change in records.select(session, STAGE_CHANGE):
         if change.deal_id is not None:
@@ -33,6 +38,8 @@ def _workspace(session: Session) -> tuple[list[DealRecord], dict[str, Playbook]]
     lists = [name for name, info in DealRecord.model_fields.items() if info.default_factory is list]
     deals = []
     for deal in records.select(session, DEAL):
+        if owners is not None and deal.owner not in owners:
+            continue
         fields: dict[str, Any] = {name: [] for name in lists}
         fields |= {"deal": deal, "stage_changes": changes.get(deal.id or -1, [])}
         deals.append(DealRecord.model_construct(**fields))
@@ -53,14 +60,17 @@ def forecast_period(
     thresholds: Thresholds | None = None,
     top: int = 10,
     settings: Settings | None = None,
+    owners: set[str] | None = None,
 ) -> Forecast:
     """Forecast ``period``'s bookings in one currency from the workspace's open pipeline.
 
     ``p_win`` maps deal ids to a win probability (a trained model's); deals it does not
     name use the historical win rate of deals that reached their stage. Stages with
     fewer than ``history_min_deals`` deals of history borrow their neighbours'.
+    ``owners`` keeps only their deals (None: every deal), for the pipeline and the
+    history it is learned from alike.
     """
-    deals, playbooks = _workspace(session)
+    deals, playbooks = _workspace(session, owners)
     return forecast_pipeline(
         deals,
         playbooks,
@@ -86,13 +96,17 @@ def backtest_quarters(
     as_of: datetime | None = None,
     currency: str | None = None,
     settings: Settings | None = None,
+    owners: set[str] | None = None,
 ) -> Backtest:
-    """Forecast each of the last ``periods`` whole quarters as of its start; score the actuals."""
+    """Forecast each of the last ``periods`` whole quarters as of its start; score the actuals.
+
+    ``owners`` keeps only their deals (None: every deal).
+    """
     if not 1 <= periods <= MAX_BACKTEST_PERIODS:
         raise InvalidInput(
             f"periods must be 1 to {MAX_BACKTEST_PERIODS}, got {periods}", where="periods"
         )
-    deals, playbooks = _workspace(session)
+    deals, playbooks = _workspace(session, owners)
     if not deals:
         raise InvalidInput("the workspace has no deals to backtest", where="periods")
     return backtest(

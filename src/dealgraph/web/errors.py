@@ -93,7 +93,8 @@ async def _invalid(request: Request, exc: Exception) -> Response:
 async def _playbook(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PlaybookError)
     problems = [problem.to_dict() for problem in exc.problems]
-    head = f"{len(problems)} problem(s) in playbook"
+    # Subclasses (a plan file, a scenario) name what they are in the first line.
+    head = str(exc).splitlines()[0] if str(exc) else f"{len(problems)} problem(s) in playbook"
     return _respond(request, 422, {"detail": head, "problems": problems})
 
 

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from dealgraph.web.pages import auth, deal, deal_forms, patterns, pipeline, playbooks, share
+from dealgraph.web.pages import (
+    auth,
+    deal,
+    deal_forms,
+    patterns,
+    pipeline,
+    plan,
+    playbooks,
+    share,
+    simulate,
+)
 
 router = APIRouter()
-for module in (auth, pipeline, deal, deal_forms, playbooks, patterns, share):
+for module in (auth, pipeline, deal, deal_forms, playbooks, patterns, plan, simulate, share):
     router.include_router(module.router)
 
 __all__ = ["router"]
