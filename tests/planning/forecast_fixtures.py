@@ -14,17 +14,19 @@ as_of and ends 30 days after it. Stages: qsq = question_status_quo, team = assem
     F     EUR       50       qsq                                    open (300)
     H     USD       120      qsq                                    created after as_of
 
-Time to close from entering qsq (c: censored at day 100):
-    C 20, E 20c, G 35, A 40, B 50, F 50c, D 70c
-    S(20) = 6/7, S(35) = 6/7 * 4/5 = 24/35, S(40) = 24/35 * 3/4 = 18/35,
-    S(50) = 18/35 * 2/3 = 12/35
-E has spent 20 days in qsq; the period's last 30 days lie ahead of it:
-    P(close) = (S(20) - S(50)) / S(20) = (30/35 - 12/35) / (30/35) = 0.6
-From entering team: A 30, B 30, D 40c: no close was ever seen past day 30, so D
-(40 days in team) is beyond its history: P(close) = 0.
-Win rates (Laplace) of closed deals reaching the stage: qsq: A, G won of A, B, C, G:
-(2 + 1) / (4 + 2) = 0.5; team: A, G won of A, B, G: (2 + 1) / (3 + 2) = 0.6.
-E books with p = 0.5 * 0.6 = 0.3, so expected = 1,000 (G, already won) + 0.3 * 200 = 1,060.
+Time to close from entering qsq, for the deals that stayed in qsq at least as long as
+E has (20 days; A moved on at day 10 and is left out), c: censored at day 100,
+won/lost in brackets:
+    C 20 (lost), E 20c, G 35 (won), B 50 (lost), F 50c, D 70c
+    S(20) = 5/6, S(35) = 5/6 * 3/4 = 5/8, S(50) = 5/8 * 2/3 = 5/12
+    CIF_win(35) = S(35-) * 1/4 = 5/24, and no later win
+E has spent 20 days in qsq; the period's last 30 days, (20, 50], lie ahead of it:
+    P(win eventually) = (5/24 - 0) / S(20) = 1/4
+    P(the win falls in the period | won) = (CIF_win(50) - CIF_win(20)) / (5/24) = 1
+From entering team, D (40 days there) is the only deal that stayed 40 days: nothing
+to learn, P(win) = 0; no close was ever seen past day 30 in team, so D is beyond its
+history (flagged stalled).
+E books with p = 0.25 * 1 = 0.25, so expected = 1,000 (G, already won) + 0.25 * 200 = 1,050.
 """
 
 from __future__ import annotations

@@ -166,13 +166,22 @@ def snapshot(
         closed = closed_at is not None and closed_at < as_of
         ended_at = closed_at if closed and closed_at is not None else as_of
         entries = _entries(record, journey, ended_at)
-        last_entry: dict[str, datetime] = {}
-        for stage, entered in entries:
+        last_entry: dict[str, tuple[datetime, datetime]] = {}
+        for index, (stage, entered) in enumerate(entries):
             if entered <= ended_at and stage not in journey.won_stages:
-                last_entry[stage] = entered
+                left = entries[index + 1][1] if index + 1 < len(entries) else ended_at
+                last_entry[stage] = (entered, min(left, ended_at))
+        won = closed and deal.status == DealStatus.WON
         observations[deal.playbook].extend(
-            Observation(deal.id, stage, days_between(entered, ended_at), closed)
-            for stage, entered in last_entry.items()
+            Observation(
+                deal.id,
+                stage,
+                days_between(entered, ended_at),
+                closed,
+                won,
+                days_between(entered, left),
+            )
+            for stage, (entered, left) in last_entry.items()
         )
         if closed:
             closed_deals.append(
@@ -186,7 +195,6 @@ def snapshot(
                     ended_at,
                 )
             )
-            won = deal.status == DealStatus.WON
             furthest = max(journey.index[s] for s, _ in entries)
             if won and record.stage_changes:  # a win went all the way
                 furthest = len(journey.index) - 1

@@ -2,12 +2,15 @@
 
 Each open deal books its value in the period with probability
 
-    p = P(win) x P(close inside the period | stage, days in stage)
+    p = P(win eventually | open at age) x P(the win falls in the period | won)
 
-treating whether a deal is won and when it closes as independent. ``P(close …)`` comes
-from the stage's time-to-close curve (``planning.survival``); ``P(win)`` is a parameter
-(an array aligned with the deals): by default the Laplace-smoothed win rate of closed
-deals that reached the deal's stage, ``(won + 1) / (closed + 2)``, or a trained model's.
+both read, for a deal ``age`` days in its stage, on the deals of the history that stayed
+in that stage as long (``planning.survival.StageHistory``): the first factor from the
+cumulative incidence of wins (Aalen–Johansen, losses as the competing risk), the second
+the share of those wins inside the period. Their product is the chance of a *win* in the
+period, not a win rate times the chance of any close (losses end sooner than wins, which
+over-forecast, issue #5). A trained model's P(win) (the ``p_win`` mapping) replaces the
+first factor deal by deal.
 
 The bookings of the period are what is already won in it plus a Monte Carlo over the
 open deals (``planning.montecarlo``). The expected value is exact in closed form,
@@ -23,7 +26,7 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from statistics import median
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -36,7 +39,7 @@ from dealgraph.errors import InvalidInput
 from dealgraph.planning.asof import OpenDeal, Snapshot, days_between, snapshot
 from dealgraph.planning.montecarlo import Distribution, bookings_distribution, check_trials
 from dealgraph.planning.period import Period
-from dealgraph.planning.survival import CloseCurve, stage_close_curves
+from dealgraph.planning.survival import CloseCurve, StageHistory, stage_close_curves
 
 FloatArray = npt.NDArray[np.float64]
 CategoryName = Literal["commit", "best_case", "pipeline"]
@@ -82,9 +85,11 @@ class ForecastDeal(Model):
         description="no stage history and recorded in a later stage: modelled as a "
         "start-stage deal since its creation"
     )
-    p_win: float
+    p_win: float = Field(description="P(won eventually | open after days_in_stage), or a model's")
     p_win_source: Literal["history", "model"]
-    p_close: float = Field(description="P(close inside the period | stage, days in stage)")
+    p_close: float = Field(
+        description="P(the win falls inside the period | won, stage, days in stage)"
+    )
     probability: float = Field(description="p_win x p_close: chance it books in the period")
     expected: float = Field(description="value x probability")
     variance: float = Field(description="value^2 p (1 - p): its share of the uncertainty")
@@ -196,32 +201,55 @@ def _curves(
     return curves
 
 
-def _p_close(
+class _Factors(NamedTuple):
+    """Per open deal, what its stage's history says: win, timing of the win, flags."""
+
+    p_win: FloatArray
+    p_close: FloatArray
+    beyond: npt.NDArray[np.bool_]
+    fitted: npt.NDArray[np.bool_]
+
+
+def _history_factors(
     deals: Sequence[OpenDeal],
     curves: Mapping[tuple[str, str], CloseCurve],
+    histories: Mapping[str, StageHistory],
     period: Period,
     as_of: datetime,
-) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+) -> _Factors:
+    """P(win eventually | age) and P(the win falls in the period | won), deal by deal.
+
+    Each deal is read on the landmark curve of the deals that stayed in its stage at
+    least as long as it has (``StageHistory``); ``beyond`` comes from the stage's curve.
+    """
     wait = max(0.0, days_between(as_of, period.start_at))
     horizon = days_between(as_of, period.end_at)
-    p_close = np.zeros(len(deals))
+    p_win, p_close = np.zeros(len(deals)), np.zeros(len(deals))
     beyond = np.ones(len(deals), dtype=bool)  # a stage nobody ever left: nothing to learn
-    by_stage: dict[tuple[str, str], list[int]] = {}
+    fitted = np.zeros(len(deals), dtype=bool)
     for index, deal in enumerate(deals):
-        by_stage.setdefault((deal.playbook, deal.model_stage), []).append(index)
-    for key, indexes in by_stage.items():
-        curve = curves.get(key)
-        if curve is None:
+        curve = curves.get((deal.playbook, deal.model_stage))
+        history = histories.get(deal.playbook)
+        if curve is None or history is None:
             continue
-        ages = [days_between(deals[i].entered_at, as_of) for i in indexes]
-        probability, past = curve.close_probability(ages, wait=wait, horizon=horizon)
-        p_close[indexes], beyond[indexes] = probability, past
-    return p_close, beyond
+        age = days_between(deal.entered_at, as_of)
+        beyond[index] = curve.last_close is None or age >= curve.last_close
+        fitted[index] = True
+        landmark = history.curve(deal.model_stage, age)
+        if landmark is None:
+            continue
+        win, timing, _ = landmark.win_probability([age], wait=wait, horizon=horizon)
+        p_win[index], p_close[index] = float(win[0]), float(timing[0])
+    return _Factors(p_win, p_close, beyond, fitted)
 
 
 def _p_win(
-    deals: Sequence[OpenDeal], snap: Snapshot, p_win: Mapping[int, float] | None
+    deals: Sequence[OpenDeal],
+    snap: Snapshot,
+    history: _Factors,
+    p_win: Mapping[int, float] | None,
 ) -> tuple[FloatArray, list[Literal["history", "model"]]]:
+    """A model's P(win) where given, else the history's (the reached-stage rate without one)."""
     given = p_win or {}
     rates = np.empty(len(deals))
     sources: list[Literal["history", "model"]] = []
@@ -233,8 +261,11 @@ def _p_win(
             rates[index] = value
             sources.append("model")
             continue
-        won, closed = snap.reached.get((deal.playbook, deal.model_stage), (0, 0))
-        rates[index] = laplace_win_rate(won, closed)
+        if history.fitted[index]:
+            rates[index] = history.p_win[index]
+        else:  # a stage outside the curves (an open deal in a won end stage): P(close) is 0
+            won, closed = snap.reached.get((deal.playbook, deal.model_stage), (0, 0))
+            rates[index] = laplace_win_rate(won, closed)
         sources.append("history")
     return rates, sources
 
@@ -335,8 +366,18 @@ def forecast_pipeline(
     chosen = choose_currency(snap, currency)
     deals = [d for d in snap.open_deals if d.currency == chosen]
     curves = _curves(snap, playbooks, min_history)
-    p_close, beyond = _p_close(deals, curves, period, as_of)
-    p_win_rates, sources = _p_win(deals, snap, p_win)
+    histories = {
+        key: StageHistory(
+            snap.observations[key],
+            [s.key for s in playbook.stages if s.end != "won"],
+            min_deals=min_history,
+        )
+        for key, playbook in playbooks.items()
+        if snap.observations.get(key)
+    }
+    history = _history_factors(deals, curves, histories, period, as_of)
+    p_close, beyond = history.p_close, history.beyond
+    p_win_rates, sources = _p_win(deals, snap, history, p_win)
     won_in_period = [
         d
         for d in snap.closed_deals
