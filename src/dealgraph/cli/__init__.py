@@ -70,6 +70,7 @@ def _register() -> None:
         deals,
         decisions,
         interactions,
+        model,
         patterns,
         patterns_more,
         plan,
@@ -100,6 +101,7 @@ def _register() -> None:
     app.add_typer(users.app, name="user")
     app.add_typer(patterns.app, name="patterns")
     patterns_more.register(patterns.app)
+    app.add_typer(model.app, name="model")
 
 
 _register()

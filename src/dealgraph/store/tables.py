@@ -303,3 +303,19 @@ share_links = sa.Table(
     sa.Column("revoked_at", sa.DateTime),
     sa.Index(None, "deal_id"),
 )
+
+# -- trained win-probability models (in the database, so a backup carries them) ---------
+
+win_models = sa.Table(
+    "win_models",
+    metadata,
+    _id(),
+    sa.Column("created_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("trained_on", sa.DateTime, nullable=False),
+    sa.Column("n_train", sa.Integer, nullable=False),
+    sa.Column("n_test", sa.Integer, nullable=False),
+    sa.Column("metrics", sa.JSON, nullable=False),
+    sa.Column("features", JSON_LIST, nullable=False),
+    sa.Column("blob", sa.LargeBinary, nullable=False),
+)
