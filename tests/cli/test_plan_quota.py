@@ -180,7 +180,8 @@ def test_demo_tree_for_people_shows_every_part(run: Run, demo_db: str) -> None:
                    "--to dates\n"),
         (["1000", "--period", "2027Q1", "--from", "2027-01-01"],
          "error: give either --period or --from and --to, not both\n"),
-        (["1000", "--period", "2027Q5"], "error: period: cannot read '2027Q5' as a period; use a quarter "
+        (["1000", "--period", "2027Q5"],
+         "error: period: cannot read '2027Q5' as a period; use a quarter "
          "(2027Q1), a year (2027) or a month (2027-03)\n"),
         (["1000", "--from", "2027-02-01", "--to", "2027-01-01"],
          "error: period: the period ends (2027-01-01) before it starts (2027-02-01)\n"),
