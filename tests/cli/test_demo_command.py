@@ -39,7 +39,14 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.stdout.count("Progress [") == 3  # the GPS of three open deals
     assert "demo sign-in (random passwords, shown only now):" in lines
     assert any(line.startswith("  admin@demo.dealgraph.test  ") for line in lines)
+    assert sum(line.startswith("win model trained in ") for line in lines) == 1
     return path
+
+
+def test_demo_stores_the_win_model_it_reports(run: Run, demo_db: Path) -> None:
+    report = as_json(run("model", "evaluate", "--db", str(demo_db), "--json"))
+    assert report["id"] == 1 and report["trained_on"] == AS_OF
+    assert report["deals_train"] + report["deals_test"] == 190  # every closed deal of the demo
 
 
 def test_demo_deals_cover_every_status_and_seller(run: Run, demo_db: Path) -> None:

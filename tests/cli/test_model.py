@@ -200,3 +200,28 @@ def test_a_bad_table_option_names_the_option(run: Run, tmp_path: Path) -> None:
         "model", "train", "--table", missing, "--target", "r", "--won", "W", "--lost", "L", code=2
     )
     assert missing in result.stderr and result.stderr.startswith("error: ")
+
+
+def test_forecast_with_model_uses_the_models_p_win(
+    run: Run, demo_db: tuple[str, dict[str, Any]]
+) -> None:
+    from dealgraph.services.win_model import win_probabilities
+
+    db, _ = demo_db
+    args = ("plan", "forecast", "--db", db, "--as-of", AS_OF, "--period", "2025Q3")
+    with_model = as_json(run(*args, "--model", "--json"))
+    without = as_json(run(*args, "--json"))
+    database = open_database(sqlite_url(Path(db)))
+    try:
+        with database.session() as session:
+            from datetime import datetime
+
+            expected = win_probabilities(session, as_of=datetime(2025, 6, 1))
+    finally:
+        database.dispose()
+    assert with_model["drivers"] and {d["p_win_source"] for d in with_model["drivers"]} == {"model"}
+    for row in with_model["drivers"]:
+        assert row["p_win"] == pytest.approx(expected[row["deal_id"]].probability)
+    assert {d["p_win_source"] for d in without["drivers"]} == {"history"}
+    printed = run(*args, "--model").stdout
+    assert f"P(win) from the win model ({expected[next(iter(expected))].model_kind}" in printed

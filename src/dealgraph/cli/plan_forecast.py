@@ -16,9 +16,12 @@ from dealgraph.cli.common import DbOption, JsonOption, abort, console, money, pr
 from dealgraph.cli.common import now as clock
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from dealgraph.planning.backtest import Backtest
     from dealgraph.planning.forecast import Forecast
     from dealgraph.planning.period import Period
+    from dealgraph.services.win_model import Scored
 
 BAR_WIDTH = 30
 
@@ -279,6 +282,13 @@ def forecast_command(
         float, typer.Option("--best-case", help="Best case: deals with p at least this.")
     ] = 0.3,
     top: Annotated[int, typer.Option("--top", min=0, help="Deals to list as drivers.")] = 10,
+    model: Annotated[
+        bool,
+        typer.Option(
+            "--model",
+            help="Take each open deal's P(win) from the win model instead of the stage history.",
+        ),
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -296,9 +306,17 @@ def forecast_command(
     except ValidationError as exc:
         abort(f"--commit/--best-case: {exc.errors()[0]['msg']}")
     with workspace_session(db) as session:
+        p_win, model_line = None, ""
+        if model:
+            from dealgraph.services.win_model import win_probabilities
+
+            scored = win_probabilities(session, as_of=moment)
+            p_win = {deal_id: s.probability for deal_id, s in scored.items()}
+            model_line = _model_line(scored)
         result = forecast_period(
             session,
             period=chosen,
+            p_win=p_win,
             quota=quota,
             trials=trials,
             seed=seed,
@@ -311,6 +329,20 @@ def forecast_command(
         print_json(result.model_dump(mode="json"))
         return
     _print_forecast(result)
+    if model_line:
+        console.print(model_line, markup=False)
+
+
+def _model_line(scored: Mapping[int, Scored]) -> str:
+    """Which model gave the open deals' P(win) (``--model``)."""
+    if not scored:
+        return "P(win) from the win model: no open deals to score"
+    first = next(iter(scored.values()))
+    trained = f"{first.trained_on:%Y-%m-%d}" if first.trained_on is not None else "—"
+    return (
+        f"P(win) from the win model ({first.model_kind}, trained on history to {trained}) "
+        f"for {_deals(len(scored))}"
+    )
 
 
 def _print_backtest(result: Backtest) -> None:

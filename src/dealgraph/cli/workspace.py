@@ -112,6 +112,7 @@ def demo(
             markup=False,
         )
         _print_sample_gps(database, deal_ids=summary.showcase, seed=seed, as_of=summary.as_of)
+        _train_win_model(database, as_of=summary.as_of)
     from dealgraph.demo.users import sign_in_lines
 
     console.print("demo sign-in (random passwords, shown only now):", markup=False)
@@ -127,6 +128,23 @@ def demo(
     # A fresh key per run: sessions of an earlier demo run stop working, nothing is stored.
     config = settings().model_copy(update={"secret_key": secrets.token_urlsafe(32)})
     run_server(config, db=target, host=host, port=port)
+
+
+def _train_win_model(database: Database, *, as_of: datetime) -> None:
+    """Train and store the win model on the demo's history, so deal pages need not train it."""
+    from dealgraph.services.win_model import train
+
+    started = time.perf_counter()
+    with database.session() as session:
+        report = train(session, as_of=as_of)
+    kept = report.metrics[report.kind]
+    auc = f"{kept.auc:.3f}" if kept.auc is not None else "—"
+    console.print(
+        f"win model trained in {time.perf_counter() - started:.1f} s on {report.deals_train} "
+        f"deals, kept {report.kind}: AUC {auc}, Brier {kept.brier:.3f} on "
+        f"{report.deals_test} held-out deals",
+        markup=False,
+    )
 
 
 def _print_sample_gps(

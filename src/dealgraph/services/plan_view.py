@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from dealgraph.core.enums import UserRole
 from dealgraph.core.users import User
-from dealgraph.errors import InvalidInput
+from dealgraph.errors import Conflict, InvalidInput
 from dealgraph.planning.assumptions import PLAN_FILE_HINT
 from dealgraph.planning.backtest import Backtest
 from dealgraph.planning.forecast import Forecast
@@ -70,6 +70,9 @@ class PlanOverview(BaseModel):
         "goal tree's (so P(quota) compares like with like), else the pipeline's commonest"
     )
     scope: Scope = Field(description="own deals (seller), the team's (manager) or all (admin)")
+    model: bool = Field(
+        default=False, description="open deals' P(win) from the trained win model, not history"
+    )
     deals: int = Field(description="deals the plan is learned from: the ones the user may see")
     goal_tree: GoalTree | None = Field(description="None without a quota, or on its error")
     goal_tree_error: SectionError | None = None
@@ -145,6 +148,22 @@ def plan_quota(
     return tree.model_copy(update={"notes": [web_words(note, scope) for note in tree.notes]})
 
 
+def model_p_win(session: Session, *, user: User, as_of: datetime) -> dict[int, float]:
+    """The win model's P(win) of each open deal ``user`` may see, as of ``as_of``.
+
+    NotEnoughHistory (a Conflict) when the workspace is too young to train a model.
+    """
+    from dealgraph.services.win_model import win_probabilities
+
+    owners = visible_owners(session, user=user)
+    visible = None if owners is None else {d.id for d in visible_deals(session, user=user)}
+    return {
+        deal_id: scored.probability
+        for deal_id, scored in win_probabilities(session, as_of=as_of).items()
+        if visible is None or deal_id in visible
+    }
+
+
 def plan_forecast(
     session: Session,
     *,
@@ -156,10 +175,16 @@ def plan_forecast(
     currency: str | None = None,
     as_of: datetime | None = None,
     settings: Settings | None = None,
+    model: bool = False,
 ) -> Forecast:
-    """The period's forecast over the pipeline ``user`` may see (``forecast_period``)."""
+    """The period's forecast over the pipeline ``user`` may see (``forecast_period``).
+
+    ``model``: open deals' P(win) comes from the win model instead of the stage history.
+    """
     check_quota(quota)
     _check_trials(trials)
+    moment = as_of or now()
+    p_win = model_p_win(session, user=user, as_of=moment) if model else None
     try:
         return forecast_period(
             session,
@@ -167,8 +192,9 @@ def plan_forecast(
             quota=quota,
             trials=trials,
             seed=seed,
-            as_of=as_of,
+            as_of=moment,
             currency=currency,
+            p_win=p_win,
             settings=settings,
             owners=visible_owners(session, user=user),
         )
@@ -217,11 +243,13 @@ def plan_overview(
     periods: int = DEFAULT_BACKTEST_PERIODS,
     as_of: datetime | None = None,
     settings: Settings | None = None,
+    model: bool = False,
 ) -> PlanOverview:
     """Goal tree (when a quota is given), forecast and backtest, in one currency, at one moment.
 
     Bad input (quota, sellers, currency, trials, periods) raises InvalidInput before
-    anything runs; a section that fails on the history carries its ``…_error`` instead.
+    anything runs; a section that fails on the history carries its ``…_error`` instead
+    (with ``model``, too little history for the win model is the forecast's error).
     """
     moment = as_of or now()
     check_quota(quota)
@@ -260,10 +288,13 @@ def plan_overview(
             currency=code,
             as_of=moment,
             settings=settings,
+            model=model,
         )
         code = forecast.currency
     except InvalidInput as error:
         forecast_error = SectionError(where=error.where, detail=error.message)
+    except Conflict as error:  # the win model's NotEnoughHistory
+        forecast_error = SectionError(where="model", detail=str(error))
     try:
         backtest = plan_backtest(
             session,
@@ -283,6 +314,7 @@ def plan_overview(
         quota=quota,
         currency=code,
         scope=scope_of(user),
+        model=model,
         deals=len(visible_deals(session, user=user)),
         goal_tree=tree,
         goal_tree_error=tree_error,

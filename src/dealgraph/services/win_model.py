@@ -129,6 +129,14 @@ def _model_for(
     return _fit(session, records, as_of)
 
 
+def latest_report(session: Session) -> ModelReport:
+    """The report of the stored model in use; NotFound when none is stored (or it is stale)."""
+    latest = _latest(session)
+    if latest is None:
+        raise NotFound("win model", "latest")
+    return latest[0]
+
+
 def evaluate(session: Session) -> ModelReport:
     """The report of the model in use (trained now if there is none yet)."""
     report, _ = _model_for(session, None)

@@ -26,6 +26,7 @@ router = APIRouter(prefix="/plan", tags=["planning"])
 
 PLAN_ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "not signed in and no API token"},
+    409: {"description": "model=true on a workspace with too little history for the win model"},
     422: {
         "description": "a wrong value (`where` names it: period, quota, currency, trials, "
         "periods, or the rate the history lacks), or a query field out of range"
@@ -61,6 +62,10 @@ SellersQuery = Annotated[
 PeriodsQuery = Annotated[
     int, Query(ge=1, le=MAX_BACKTEST_PERIODS, description="past quarters to backtest")
 ]
+ModelQuery = Annotated[
+    bool,
+    Query(description="open deals' P(win) from the trained win model, not the stage history"),
+]
 PlaybookQuery = Annotated[
     str | None, Query(description="the journey (default: the playbook most deals use)")
 ]
@@ -84,6 +89,7 @@ def get_plan(
     seed: SeedQuery = view.DEFAULT_SEED,
     periods: PeriodsQuery = view.DEFAULT_BACKTEST_PERIODS,
     as_of: AsOfQuery = None,
+    model: ModelQuery = False,
 ) -> view.PlanOverview:
     """The whole Plan page: goal tree (with a quota), forecast and backtest in one currency.
 
@@ -103,6 +109,7 @@ def get_plan(
         periods=periods,
         as_of=moment,
         settings=settings,
+        model=model,
     )
 
 
@@ -194,10 +201,13 @@ def get_forecast(
     seed: SeedQuery = view.DEFAULT_SEED,
     currency: CurrencyQuery = None,
     as_of: AsOfQuery = None,
+    model: ModelQuery = False,
 ) -> Forecast:
     """The period's bookings from your open pipeline: P10/P50/P90, P(quota), gap, drivers.
 
     The currency defaults to the one most of your open deals are in; the quota is in it.
+    With `model=true` each open deal's P(win) is the win model's (409 when the workspace
+    has too little history to train one); each driver says its `p_win_source`.
     """
     moment, chosen = _moment_and_period(as_of, period)
     return view.plan_forecast(
@@ -210,6 +220,7 @@ def get_forecast(
         currency=currency,
         as_of=moment,
         settings=settings,
+        model=model,
     )
 
 

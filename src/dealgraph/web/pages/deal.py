@@ -6,10 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from dealgraph.core.engagement import engaged_ids
 from dealgraph.core.enums import (
     Channel,
+    DealStatus,
     DecisionStatus,
     Direction,
     Influence,
@@ -23,6 +25,7 @@ from dealgraph.core.levels import STRATA
 from dealgraph.core.model import DealRecord
 from dealgraph.core.playbook import get_playbook
 from dealgraph.core.playbook.schema import Playbook
+from dealgraph.errors import Conflict, InvalidInput
 from dealgraph.web import charts
 from dealgraph.web.deps import PageUser, SessionDep, SettingsDep
 from dealgraph.web.templating import render
@@ -74,7 +77,24 @@ def deal_page(
         },
         choices=_choices(playbook),
         age_days=max(0, (report.as_of - record.deal.created_at).days),
+        win=_win_probability(session, record),
     )
+
+
+def _win_probability(session: Session, record: DealRecord) -> dict[str, Any] | None:
+    """The open deal's scored win probability, or why there is none; None for closed deals.
+
+    A model that cannot be trained or used (too little history, a deal it cannot score)
+    gives the page a one-line reason instead of breaking it.
+    """
+    from dealgraph.services.win_model import explain
+
+    if record.deal.status != DealStatus.OPEN or record.deal.id is None:
+        return None
+    try:
+        return {"scored": explain(session, record.deal.id), "reason": None}
+    except (Conflict, InvalidInput) as error:
+        return {"scored": None, "reason": str(error)}
 
 
 def _names(record: DealRecord, playbook: Playbook) -> dict[str, dict[Any, str]]:

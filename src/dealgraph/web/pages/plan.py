@@ -31,6 +31,8 @@ router = APIRouter()
 
 _SEPARATORS = re.compile(r"[,_\s]")
 T = TypeVar("T")
+MODEL_ON = frozenset({"true", "on", "1", "yes"})
+"""Values of the ``model`` field that ask for the win model's P(win) (a checkbox sends "on")."""
 
 
 class FormProblems(InvalidInput):
@@ -52,6 +54,7 @@ class PlanForm:
     trials: str = ""
     periods: str = ""
     as_of: str = ""
+    model: str = ""
 
 
 @dataclass
@@ -66,6 +69,7 @@ class PlanInputs:
     currency: str | None
     trials: int
     periods: int
+    model: bool = False
 
 
 @dataclass
@@ -177,6 +181,7 @@ def read_form(form: PlanForm) -> PlanInputs:
         currency=currency,
         trials=view.DEFAULT_TRIALS if trials is None else trials,
         periods=view.DEFAULT_BACKTEST_PERIODS if periods is None else periods,
+        model=form.model.strip().lower() in MODEL_ON,
     )
 
 
@@ -193,7 +198,8 @@ def api_links(inputs: PlanInputs, overview: view.PlanOverview) -> dict[str, str]
 
     as_of = inputs.as_of.isoformat() if inputs.as_of is not None else None
     quota = _number(inputs.quota) if inputs.quota is not None else None
-    common = {"trials": inputs.trials, "seed": view.DEFAULT_SEED}
+    common: dict[str, Any] = {"trials": inputs.trials, "seed": view.DEFAULT_SEED}
+    model = "true" if inputs.model else None
     return {
         "page": link(
             "",
@@ -203,6 +209,7 @@ def api_links(inputs: PlanInputs, overview: view.PlanOverview) -> dict[str, str]
             currency=inputs.currency,
             periods=inputs.periods,
             as_of=as_of,
+            model=model,
             **common,
         ),
         "quota": link(
@@ -219,6 +226,7 @@ def api_links(inputs: PlanInputs, overview: view.PlanOverview) -> dict[str, str]
             quota=quota,
             currency=overview.currency,
             as_of=as_of,
+            model=model,
             **common,
         ),
         "backtest": link(
@@ -240,9 +248,10 @@ def plan_page(
     trials: str = "",
     periods: str = "",
     as_of: str = "",
+    model: str = "",
 ) -> HTMLResponse:
     """Goal tree (given a quota), forecast and backtest over the deals the user may see."""
-    form = PlanForm(quota, period, sellers, currency, trials, periods, as_of)
+    form = PlanForm(quota, period, sellers, currency, trials, periods, as_of, model)
     try:
         inputs = read_form(form)
         overview = view.plan_overview(
@@ -256,6 +265,7 @@ def plan_page(
             periods=inputs.periods,
             as_of=inputs.moment,
             settings=settings,
+            model=inputs.model,
         )
     except InvalidInput as error:
         problems = error.problems if isinstance(error, FormProblems) else [error]
