@@ -4,12 +4,16 @@ The helpdesk log is replicated with renamed cases to at least ``TARGET_EVENTS`` 
 written as one plain XES file in a temporary folder. Then, each side in a fresh process so
 that peak memory is its own:
 
-- XES import: ``dealgraph.io.xes.xes_to_parquet`` against ``pm4py.read_xes`` on that file;
+- XES import: ``dealgraph.io.xes.xes_to_parquet`` against ``pm4py.read_xes`` on that file.
+  Ours reads a large plain file in two processes; its peak memory is given for both, and
+  the same import kept to one process (``parallel=False``) is measured too;
 - journey map + variants over the Parquet file our import wrote: ``journey_map`` and
   ``variants`` on DuckDB against ``pm4py.discover_dfg`` + ``pm4py.get_variants`` on pm4py's
   own dataframe of the same rows (its imports and dataframe preparation are not timed);
 - the journey map against a hand-written DuckDB SQL directly-follows query (a ``LEAD``
-  window) computing the same edges, times, starts and ends over the same Parquet file.
+  window) computing the same edges, times, starts and ends over the same Parquet file;
+- the same journey map + variants expressions on local PySpark (``local[2]``), time only:
+  there is no peer, the row shows that the scale-out path completes on the same data.
 
 pm4py lives in its own virtualenv, ``bench/.venv-pm4py``, built on first run with
 ``python -m venv`` and ``pip install pm4py pyarrow`` (pyarrow reads the Parquet file); it is
@@ -38,6 +42,14 @@ PM4PY_VENV = BENCH / ".venv-pm4py"
 PM4PY_SCRIPT = BENCH / "peer_pm4py.py"
 TARGET_EVENTS = 2_000_000
 REPEAT = 3
+SPARK_REPEAT = 2
+SPARK_CONFIG = {
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.driver.host": "127.0.0.1",
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "8",
+    "spark.driver.memory": "4g",
+}
 
 _TRACE = re.compile(r"<trace>.*?</trace>", re.DOTALL)
 _TRACE_NAME = re.compile(r'(<string key="concept:name" value=")([^"]*)(")')
@@ -92,11 +104,11 @@ def build_xes(out: Path, *, target_events: int | None = None) -> int:
     return copies * per_copy
 
 
-def _ours_import(xes: str, parquet: str) -> dict[str, Any]:
+def _ours_import(xes: str, parquet: str, processes: str) -> dict[str, Any]:
     from dealgraph.io.xes import xes_to_parquet
 
     started = time.perf_counter()
-    rows = xes_to_parquet(xes, parquet)
+    rows = xes_to_parquet(xes, parquet, parallel=processes == "two")
     return {"seconds": time.perf_counter() - started, "events": rows}
 
 
@@ -133,12 +145,41 @@ def _ours_patterns(parquet: str, repeat: int) -> dict[str, Any]:
     }
 
 
+def _spark_patterns(parquet: str, repeat: int) -> dict[str, Any]:
+    """Journey map + variants on local PySpark; the session start is not timed."""
+    try:
+        from dealgraph.analytics.engine import connect
+
+        con = connect("spark", master="local[2]", config=SPARK_CONFIG)
+    except Exception as exc:  # no pyspark or no Java: the row says so
+        return {"seconds": None, "reason": f"{type(exc).__name__}: {exc}"}
+    from dealgraph.analytics.eventlog import event_log
+    from dealgraph.analytics.journey import journey_map
+    from dealgraph.analytics.variants import variants
+
+    found: dict[str, int] = {}
+
+    def journey_and_variants() -> None:
+        events = event_log(con, con.read_parquet(parquet))
+        found["edges"] = len(journey_map(events).edges)
+        found["variants"] = len(variants(events))
+
+    try:
+        return {"seconds": best_of(journey_and_variants, repeat=repeat), **found}
+    finally:
+        con.disconnect()
+
+
 def _child(argv: list[str]) -> int:
     if argv[0] == "import":
-        result = _ours_import(argv[1], argv[2])
+        result = _ours_import(argv[1], argv[2], argv[3])
+    elif argv[0] == "spark":
+        result = _spark_patterns(argv[1], int(argv[2]))
     else:
         result = _ours_patterns(argv[1], int(argv[2]))
     result["max_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # the largest child process (the second XES reader; Spark's JVM is not waited for)
+    result["child_max_rss_kib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(json.dumps(result))
     return 0
 
@@ -202,8 +243,10 @@ def run() -> list[dict[str, Any]]:
         xes, parquet = Path(tmp) / "large.xes", Path(tmp) / "large.parquet"
         events = build_xes(xes)
         size = f"{events:,} events, {xes.stat().st_size / 2**30:.1f} GiB XES"
-        ours_import = _measure([*us, "import", str(xes), str(parquet)])
+        ours_import = _measure([*us, "import", str(xes), str(parquet), "two"])
+        ours_alone = _measure([*us, "import", str(xes), str(parquet), "one"])
         ours = _measure([*us, "patterns", str(parquet), str(REPEAT)])
+        spark = _measure([*us, "spark", str(parquet), str(SPARK_REPEAT)])
         theirs_import = theirs = None
         if python is not None:
             try:
@@ -214,7 +257,11 @@ def run() -> list[dict[str, Any]]:
             except RuntimeError as exc:
                 reason = f"pm4py run failed: {exc}"
     rows: list[dict[str, Any]] = []
-    ours_mem = _mib(ours_import["max_rss_kib"])
+    ours_mem = (
+        f"{_mib(ours_import['max_rss_kib'])} + {_mib(ours_import['child_max_rss_kib'])} "
+        "(second process)"
+    )
+    alone = f"one process: {ours_alone['seconds']:.1f} s, peak {_mib(ours_alone['max_rss_kib'])}"
     if theirs_import is not None and theirs is not None:
         rows.append(
             _row(
@@ -225,7 +272,9 @@ def run() -> list[dict[str, Any]]:
                 f"{ours_import['seconds']:.1f} s vs {theirs_import['seconds']:.1f} s "
                 f"({_pace(ours_import['seconds'], theirs_import['seconds'])}); "
                 f"peak memory {ours_mem} vs "
-                f"{_mib(theirs_import['max_rss_kib'])}",
+                f"{_mib(theirs_import['max_rss_kib'])}; events {ours_import['events']:,} vs "
+                f"{theirs_import['events']:,}; {alone} "
+                f"({_pace(ours_alone['seconds'], theirs_import['seconds'])})",
             )
         )
         rows.append(
@@ -247,7 +296,8 @@ def run() -> list[dict[str, Any]]:
                 "pm4py read_xes",
                 ours_import["seconds"],
                 None,
-                f"{ours_import['seconds']:.1f} s, peak {ours_mem}; pm4py skipped: {reason}",
+                f"{ours_import['seconds']:.1f} s, peak {ours_mem}; {alone}; "
+                f"pm4py skipped: {reason}",
             )
         )
         rows.append(
@@ -269,6 +319,16 @@ def run() -> list[dict[str, Any]]:
             f"({ours['sql_rows']} SQL rows)",
         )
     )
+    spark_name = f"journey map + variants on local PySpark ({events:,} events from Parquet)"
+    if spark["seconds"] is None:
+        detail = f"skipped: {spark['reason']}"
+    else:
+        detail = (
+            f"{spark['seconds']:.1f} s (best of {SPARK_REPEAT}, local[2], session start not "
+            f"timed; no peer); edges/variants {spark['edges']}/{spark['variants']}, "
+            f"DuckDB {ours['edges']}/{ours['variants']}"
+        )
+    rows.append(_row(spark_name, "none (time only)", spark["seconds"] or 0.0, None, detail))
     return rows
 
 

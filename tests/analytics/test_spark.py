@@ -15,6 +15,7 @@ import pytest
 from ibis import BaseBackend
 
 from dealgraph.analytics.channels import channel_effectiveness
+from dealgraph.analytics.conformance import conformance
 from dealgraph.analytics.engine import connect
 from dealgraph.analytics.eventlog import event_log
 from dealgraph.analytics.funnel import funnel
@@ -22,8 +23,12 @@ from dealgraph.analytics.journey import journey_map
 from dealgraph.analytics.lift import signal_lift
 from dealgraph.analytics.stalls import stalls
 from dealgraph.analytics.variants import variants
+from dealgraph.core.playbook.schema import Playbook
 from dealgraph.errors import InvalidInput
 from tests.analytics.oracle import LOGS, oracle_dfg, oracle_variants
+from tests.analytics.test_conformance import BOOK
+from tests.analytics.test_conformance import log as conformance_log
+from tests.analytics.test_conformance import statuses as conformance_statuses
 
 NO_PYSPARK = importlib.util.find_spec("pyspark") is None
 NO_JAVA = shutil.which("java") is None
@@ -222,3 +227,60 @@ def test_signal_lift_on_spark_equals_duckdb(spark: BaseBackend) -> None:
     on_duckdb = signal_lift(ibis.memtable(fired), cases)
     same_rows(on_spark, on_duckdb)
     assert on_spark.column("lift").to_pylist() == [2.0, 1.0]
+
+
+STAGE_BOOK = Playbook.model_validate(
+    {
+        "key": "three",
+        "title": "Three stages",
+        "stages": [
+            {
+                "key": key,
+                "title": key.upper(),
+                "goal": "get through",
+                "duration": {"p50": 5, "p90": 10},
+                "level": 2,
+                "next": after,
+                **({"end": "won"} if key == "s3" else {}),
+            }
+            for key, after in (("s1", ["s2"]), ("s2", ["s3"]), ("s3", []))
+        ],
+    }
+)
+
+
+def test_conformance_on_spark_equals_duckdb(spark: BaseBackend) -> None:
+    on_spark = conformance(event_log(spark, conformance_log().to_pyarrow()), BOOK)
+    on_duckdb = conformance(event_log(connect(), conformance_log().to_pyarrow()), BOOK)
+    assert on_spark.model_dump() == on_duckdb.model_dump()
+    by_case = {c.case: c for c in on_spark.cases}
+    # hand-computed in test_conformance: x skips and goes back unplanned, w skips one stage
+    assert (by_case["x"].skipped_stages, by_case["x"].fitness) == (2, 0.0)
+    assert (by_case["w"].moves, by_case["w"].fitness) == (2, 0.5)
+    assert (by_case["y"].backward_moves, by_case["y"].unplanned_backward) == (1, 0)
+
+
+def test_conformance_win_rates_on_spark_equal_duckdb(spark: BaseBackend) -> None:
+    statuses = conformance_statuses().to_pyarrow()
+    on_spark = conformance(
+        event_log(spark, conformance_log().to_pyarrow()), BOOK, cases=ibis.memtable(statuses)
+    )
+    on_duckdb = conformance(
+        event_log(connect(), conformance_log().to_pyarrow()), BOOK, cases=ibis.memtable(statuses)
+    )
+    assert on_spark.model_dump() == on_duckdb.model_dump()
+    assert on_spark.conforming is not None and on_spark.deviating is not None
+    assert (on_spark.conforming.successes, on_spark.conforming.trials) == (1, 2)
+    assert (on_spark.deviating.successes, on_spark.deviating.trials) == (2, 2)
+
+
+def test_conformance_with_a_timestamp_tie_on_spark_equals_duckdb(spark: BaseBackend) -> None:
+    on_spark = conformance(event_log(spark, hand_made_log()), STAGE_BOOK)
+    on_duckdb = conformance(event_log(connect(), hand_made_log()), STAGE_BOOK)
+    assert on_spark.model_dump() == on_duckdb.model_dump()
+    x, y = on_spark.cases
+    assert (x.case, x.moves, x.fitness) == ("x", 2, 1.0)
+    # y: s1 s2 s1 s2 s3 (the tie at day 5 keeps the mail before s2): 4 moves, s2 -> s1 goes
+    # back unplanned, so fitness 1 - 1/4; the second s1 comes after s2 was reached.
+    assert (y.moves, y.backward_moves, y.unplanned_backward, y.out_of_order) == (4, 1, 1, 1)
+    assert y.fitness == 0.75

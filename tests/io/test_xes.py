@@ -10,7 +10,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from dealgraph.errors import ImportFailed
-from dealgraph.io.xes import iter_xes_batches, parse_timestamp, read_xes, xes_to_parquet
+from dealgraph.io.xes import (
+    iter_xes_batches,
+    iter_xes_events,
+    parse_timestamp,
+    read_xes,
+    xes_to_parquet,
+)
 from tests.conftest import SHARED_DATA
 
 LOGS = SHARED_DATA / "eventlogs"
@@ -125,3 +131,103 @@ def test_bad_timestamp_is_named(tmp_path: Path) -> None:
     with pytest.raises(ImportFailed, match="'yesterday' is not an ISO 8601") as caught:
         read_xes(path)
     assert caught.value.where == f"{path}: trace 'c', event 0"
+
+
+def test_each_event_carries_the_line_of_its_event_tag() -> None:
+    path = LOGS / "running-example.xes"
+    # the oracle: every line holding an <event> start tag, in file order
+    tag_lines = [
+        number
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "<event>" in text
+    ]
+    events = list(iter_xes_events(path))
+    assert [event.line for event in events] == tag_lines
+    assert len(events) == 42
+
+
+def test_events_and_batches_agree_on_every_field() -> None:
+    path = LOGS / "receipt.xes"
+    table = read_xes(path, batch_rows=1000).to_pylist()
+    events = list(iter_xes_events(path))
+    assert len(events) == len(table) == 8577
+    for event, row in zip(events, table, strict=True):
+        assert (event.case, event.activity, event.timestamp, event.position) == (
+            row["case"],
+            row["activity"],
+            row["timestamp"],
+            row["position"],
+        )
+        assert (event.lifecycle, event.resource) == (row["lifecycle"], row["resource"])
+        assert event.attributes == dict(row["attributes"])
+
+
+def test_mixed_timestamp_layouts_in_one_batch(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.xes"
+    stamps = [
+        "2024-03-01T12:00:00+01:00",  # offset
+        "2024-03-01T12:00:00",  # none: taken as UTC
+        "2024-03-01T12:00:00.1234567Z",  # seven digits: beyond Arrow, truncated by Python
+        "2024-03-01T12:00:00,5-02:00",  # decimal comma
+    ]
+    events = "".join(
+        f'<event><string key="concept:name" value="e{n}"/>'
+        f'<date key="time:timestamp" value="{stamp}"/></event>'
+        for n, stamp in enumerate(stamps)
+    )
+    path.write_text(
+        f'<log><trace><string key="concept:name" value="c"/>{events}</trace></log>',
+        encoding="utf-8",
+    )
+    assert read_xes(path)["timestamp"].to_pylist() == [
+        datetime(2024, 3, 1, 11, 0),
+        datetime(2024, 3, 1, 12, 0),
+        datetime(2024, 3, 1, 12, 0, 0, 123456),
+        datetime(2024, 3, 1, 14, 0, 0, 500000),
+    ]
+
+
+def test_duplicate_keys_keep_the_last_value_and_missing_values_are_skipped(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "dupes.xes"
+    path.write_text(
+        '<log><trace><string key="concept:name" value="c"/><event>'
+        '<string key="concept:name" value="first"/><string key="concept:name" value="second"/>'
+        '<string key="colour" value="red"/><int key="size" value="3"/>'
+        '<string key="colour" value="blue"/><string key="no value"/>'
+        '<date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event></trace></log>',
+        encoding="utf-8",
+    )
+    (event,) = read_xes(path).to_pylist()
+    assert event["activity"] == "second"
+    assert event["attributes"] == [("colour", "blue"), ("size", "3")]
+
+
+def test_events_before_broken_xml_are_yielded_first(tmp_path: Path) -> None:
+    path = tmp_path / "half.xes"
+    path.write_text(
+        '<log><trace><string key="concept:name" value="c"/>\n'
+        '<event><string key="concept:name" value="a"/></event>\n'
+        '<event><string key="concept:name" value="b"/></event>\n'
+        "<event></trace></log>\n",
+        encoding="utf-8",
+    )
+    seen: list[str | None] = []
+    with pytest.raises(ImportFailed) as caught:
+        for event in iter_xes_events(path):
+            seen.append(event.activity)
+    assert seen == ["a", "b"]
+    assert caught.value.where == f"{path}:4:10"
+
+
+def test_a_damaged_gzip_stream_is_named(tmp_path: Path) -> None:
+    packed = bytearray(gzip.compress((LOGS / "running-example.xes").read_bytes()))
+    packed[200:260] = bytes(60)  # zero a stretch of the deflate stream
+    path = tmp_path / "damaged.xes.gz"
+    path.write_bytes(bytes(packed))
+    out = tmp_path / "damaged.parquet"
+    with pytest.raises(ImportFailed, match="cannot read XES: Error -3") as caught:
+        xes_to_parquet(path, out)
+    assert caught.value.where == str(path)
+    assert not out.exists()

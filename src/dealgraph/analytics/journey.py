@@ -57,15 +57,55 @@ class JourneyMap(BaseModel):
         return self.model_copy(update={"edges": self.edges[:n]})
 
 
-def _with_neighbours(
+def _steps(
     events: ir.Table, *, case: str, activity: str, timestamp: str, position: str
 ) -> ir.Table:
+    """Every event with what follows it in its case: one window over the ordered events.
+
+    ``target`` and ``seconds`` are the next event's activity and the time to it; ``last``
+    marks a case's last event and ``first`` its first (1 or 0, so they can be summed);
+    ``known`` is false for events without a case id (not counted as cases).
+    """
     window = ibis.window(group_by=events[case], order_by=[events[timestamp], events[position]])
-    return events.mutate(
-        _next_activity=events[activity].lead().over(window),
-        _next_timestamp=events[timestamp].lead().over(window),
-        _next_position=events[position].lead().over(window),
-        _previous_position=events[position].lag().over(window),
+    following = events[timestamp].lead().over(window)
+    first = events[position].lag().over(window).isnull()
+    return events.select(
+        source=events[activity],
+        target=events[activity].lead().over(window),
+        last=events[position].lead().over(window).isnull(),
+        first=first.cast("int64"),
+        known=events[case].notnull(),
+        seconds=following.delta(events[timestamp], unit="microsecond") / 1_000_000,
+    )
+
+
+def journey_table(
+    events: ir.Table | pa.Table,
+    *,
+    case: str = "case",
+    activity: str = "activity",
+    timestamp: str = "timestamp",
+    position: str = "position",
+) -> ir.Table:
+    """Edges, start and end activities and totals in one Ibis expression (one window, one
+    aggregate): a row per (source, target, last) with its count, the cases starting there
+    (``starts``, ``cases``) and the times to the next activity. Rows with ``last`` are the
+    end activities (no target); the others are the edges.
+
+    Example:
+        >>> journey_table(events).columns  # doctest: +SKIP
+        ('source', 'target', 'last', 'count', 'starts', 'cases', 'median_seconds', ...)
+    """
+    steps = _steps(
+        as_table(events), case=case, activity=activity, timestamp=timestamp, position=position
+    )
+    return steps.group_by(["source", "target", "last"]).aggregate(
+        count=steps.count(),
+        starts=steps["first"].sum(),
+        cases=steps["first"].sum(where=steps.known),
+        median_seconds=steps.seconds.median(),
+        mean_seconds=steps.seconds.mean(),
+        p90_seconds=steps.seconds.quantile(0.9),
     )
 
 
@@ -84,20 +124,12 @@ def journey_edges(
         >>> edges.columns  # doctest: +SKIP
         ('source', 'target', 'count', 'median_seconds', 'mean_seconds', 'p90_seconds')
     """
-    table = _with_neighbours(
-        as_table(events), case=case, activity=activity, timestamp=timestamp, position=position
+    table = journey_table(
+        events, case=case, activity=activity, timestamp=timestamp, position=position
     )
-    pairs = table.filter(table._next_position.notnull())
-    seconds = pairs._next_timestamp.delta(pairs[timestamp], unit="microsecond") / 1_000_000
-    pairs = pairs.mutate(_seconds=seconds)
     return (
-        pairs.group_by(source=pairs[activity], target=pairs._next_activity)
-        .aggregate(
-            count=pairs.count(),
-            median_seconds=pairs._seconds.median(),
-            mean_seconds=pairs._seconds.mean(),
-            p90_seconds=pairs._seconds.quantile(0.9),
-        )
+        table.filter(~table["last"])
+        .select("source", "target", "count", "median_seconds", "mean_seconds", "p90_seconds")
         .order_by([ibis.desc("count"), "source", "target"])
     )
 
@@ -111,17 +143,18 @@ def journey_ends(
     position: str = "position",
 ) -> ir.Table:
     """Start and end activities as an Ibis expression (``kind`` is "start" or "end")."""
-    table = _with_neighbours(
+    steps = _steps(
         as_table(events), case=case, activity=activity, timestamp=timestamp, position=position
     )
-    starts = table.filter(table._previous_position.isnull()).select(
-        kind=ibis.literal("start"), activity=table[activity]
-    )
-    ends = table.filter(table._next_position.isnull()).select(
-        kind=ibis.literal("end"), activity=table[activity]
-    )
+    starts = steps.filter(steps["first"] == 1).select(kind=ibis.literal("start"), activity="source")
+    ends = steps.filter(steps["last"]).select(kind=ibis.literal("end"), activity="source")
     both = starts.union(ends, distinct=False)
     return both.group_by(["kind", "activity"]).aggregate(count=both.count())
+
+
+def _by_count(counts: dict[str, int]) -> list[ActivityCount]:
+    found = [ActivityCount(activity=name, count=n) for name, n in counts.items() if n]
+    return sorted(found, key=lambda c: (-c.count, c.activity))
 
 
 def journey_map(
@@ -134,29 +167,31 @@ def journey_map(
 ) -> JourneyMap:
     """The journey map of an event log: directly-follows edges, start and end activities.
 
+    One query (``journey_table``) reads the events once.
+
     Example:
         >>> journey = journey_map(event_log(connect(), "running-example.xes"))  # doctest: +SKIP
         >>> first = journey.edges[0]  # doctest: +SKIP
         >>> first.source, first.target, first.count  # doctest: +SKIP
         ('check ticket', 'decide', 6)
     """
-    table = as_table(events)
-    columns = {"case": case, "activity": activity, "timestamp": timestamp, "position": position}
-    edges = journey_edges(table, **columns).to_pyarrow().to_pylist()
-    ends = journey_ends(table, **columns).to_pyarrow().to_pylist()
-    totals = (
-        table.aggregate(cases=table[case].nunique(), events=table.count()).to_pyarrow().to_pylist()
-    )[0]
-
-    def counts(kind: str) -> list[ActivityCount]:
-        found = [ActivityCount(activity=r["activity"], count=r["count"]) for r in ends]
-        chosen = [c for c, r in zip(found, ends, strict=True) if r["kind"] == kind]
-        return sorted(chosen, key=lambda c: (-c.count, c.activity))
-
+    rows = (
+        journey_table(events, case=case, activity=activity, timestamp=timestamp, position=position)
+        .to_pyarrow()
+        .to_pylist()
+    )
+    edges = [JourneyEdge.model_validate(row) for row in rows if not row["last"]]
+    starts: dict[str, int] = {}
+    ends: dict[str, int] = {}
+    for row in rows:
+        if row["starts"]:
+            starts[row["source"]] = starts.get(row["source"], 0) + int(row["starts"])
+        if row["last"]:
+            ends[row["source"]] = ends.get(row["source"], 0) + int(row["count"])
     return JourneyMap(
-        cases=int(totals["cases"] or 0),
-        events=int(totals["events"] or 0),
-        edges=[JourneyEdge.model_validate(row) for row in edges],
-        starts=counts("start"),
-        ends=counts("end"),
+        cases=sum(int(row["cases"] or 0) for row in rows),
+        events=sum(int(row["count"]) for row in rows),
+        edges=sorted(edges, key=lambda e: (-e.count, e.source, e.target)),
+        starts=_by_count(starts),
+        ends=_by_count(ends),
     )

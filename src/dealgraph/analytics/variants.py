@@ -43,6 +43,25 @@ class Variant(BaseModel):
         return self.won / self.closed
 
 
+def _collect_in_order(
+    table: ir.Table, *, by: list[str], value: str, order: list[str], name: str
+) -> ir.Table:
+    """Per ``by`` group, ``value`` collected in ``order`` (nulls dropped) as column ``name``.
+
+    DuckDB runs an ordered aggregate. Spark has no ORDER BY inside an aggregate: it collects
+    structs of the order keys and the value, sorts them (structs compare field by field) and
+    keeps the value; DuckDB keeps the ordered aggregate, as its lambda syntax differs from
+    what Ibis writes for that.
+    """
+    if ibis.get_backend(table).name != "pyspark":
+        ordered = table[value].collect(order_by=[table[key] for key in order])
+        return table.group_by(by).aggregate(**{name: ordered})
+    fields: dict[str, ir.Value] = {f"k{i}": table[key] for i, key in enumerate(order)}
+    step = ibis.struct({**fields, "value": table[value]})
+    grouped = table.group_by(by).aggregate(_steps=step.collect())
+    return grouped.select(*by, **{name: grouped._steps.sort().map(lambda s: s.value)})
+
+
 def case_paths(
     events: ir.Table | pa.Table,
     *,
@@ -58,18 +77,19 @@ def case_paths(
         ('case', 'path')
     """
     table = as_table(events)
-    if ibis.get_backend(table).name != "pyspark":
-        path = table[activity].collect(order_by=[table[timestamp], table[position]])
-        return table.group_by(case=table[case]).aggregate(path=path)
-    # Spark has no ORDER BY inside an aggregate: collect (timestamp, position, activity)
-    # structs, sort them (structs compare field by field) and keep the activity. DuckDB
-    # keeps the ordered aggregate, as its lambda syntax differs from what Ibis writes.
-    step = ibis.struct(
-        {"at": table[timestamp], "position": table[position], "activity": table[activity]}
+    table = table.select(
+        case=table[case], activity=table[activity], at=table[timestamp], position=table[position]
     )
-    grouped = table.group_by(case=table[case]).aggregate(_steps=step.collect())
-    path = grouped._steps.sort().map(lambda s: s.activity)
-    return grouped.select(case=grouped.case, path=path)
+    return _collect_in_order(
+        table, by=["case"], value="activity", order=["at", "position"], name="path"
+    )
+
+
+def _activity_codes(table: ir.Table, activity: str) -> ir.Table:
+    """Every distinct activity (``_name``) with a small integer ``_code``, by name order."""
+    names = table.select(_name=table[activity])
+    names = names.filter(names._name.notnull()).distinct()
+    return names.mutate(_code=ibis.row_number().over(order_by=names._name).cast("int32"))
 
 
 def variant_table(
@@ -84,11 +104,22 @@ def variant_table(
 ) -> ir.Table:
     """The variants as an Ibis expression: path, count and, with a case table, won and closed.
 
+    Paths are built and grouped as lists of small integer codes, one per distinct activity
+    (sorting and hashing those is much cheaper than strings), and only the variants' paths
+    are turned back into activity names.
+
     Example:
         >>> variant_table(events).columns  # doctest: +SKIP
         ('path', 'count', 'won', 'closed')
     """
-    paths = case_paths(events, case=case, activity=activity, timestamp=timestamp, position=position)
+    table = as_table(events)
+    codes = _activity_codes(table, activity)
+    coded = table.join(codes, table[activity] == codes._name).select(
+        case=table[case], code=codes._code, at=table[timestamp], position=table[position]
+    )
+    paths = _collect_in_order(
+        coded, by=["case"], value="code", order=["at", "position"], name="path"
+    )
     if cases is None:
         grouped = paths.group_by("path").aggregate(
             count=paths.count(), won=ibis.null("int64"), closed=ibis.null("int64")
@@ -102,7 +133,15 @@ def variant_table(
         grouped = joined.group_by("path").aggregate(
             count=joined.count(), won=is_won.sum(), closed=is_closed.sum()
         )
-    return grouped.order_by([ibis.desc("count"), "path"])
+    # Back to names: one row per step of each variant, then collected again in step order.
+    steps = grouped.mutate(_codes=grouped.path).unnest("path", offset="_step")
+    named = steps.join(codes, steps.path == codes._code).select(
+        "_codes", "count", "won", "closed", "_step", "_name"
+    )
+    decoded = _collect_in_order(
+        named, by=["_codes", "count", "won", "closed"], value="_name", order=["_step"], name="path"
+    )
+    return decoded.select("path", "count", "won", "closed").order_by([ibis.desc("count"), "path"])
 
 
 def variants(

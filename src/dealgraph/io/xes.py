@@ -1,19 +1,22 @@
-"""A streaming XES (IEEE 1849) reader: plain or gzip, constant memory per event.
+"""A streaming XES (IEEE 1849) reader: plain or gzip, memory bounded by the batch size.
 
 Events come out in file order with the trace's ``concept:name`` as ``case``; the event's
 ``concept:name``, ``time:timestamp`` (as naive UTC), ``lifecycle:transition`` and
 ``org:resource`` get their own columns and every other event attribute lands in
 ``attributes`` (a string map). ``position`` numbers events in file order, so a stable sort
 on (timestamp, position) keeps the file order of events with equal timestamps.
+
+The parsing is in ``xes_columns`` (pyexpat handlers filling column batches); a large plain
+file is read by two processes, each taking one half (``xes_split``), with the same result.
 """
 
 from __future__ import annotations
 
 import gzip
-import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, cast
 
@@ -21,32 +24,34 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dealgraph.errors import ImportFailed
-
-BATCH_ROWS = 50_000
-GZIP_MAGIC = b"\x1f\x8b"
-
-# Element names that carry a key/value attribute (nested children are ignored).
-_ATTRIBUTE_TAGS = frozenset(
-    {"string", "date", "int", "float", "boolean", "id", "list", "container"}
+from dealgraph.io.xes_columns import (
+    BATCH_ROWS,
+    XES_SCHEMA,
+    EventColumns,
+    checked_timestamp,
+    parse_columns,
+    parse_timestamp,
+    read_chunks,
+    to_record_batch,
 )
-_NAMED_KEYS = frozenset({"concept:name", "time:timestamp", "lifecycle:transition", "org:resource"})
+from dealgraph.io.xes_split import GZIP_MAGIC, plan_split, split_batches
 
-XES_SCHEMA = pa.schema(
-    [
-        pa.field("case", pa.string()),
-        pa.field("activity", pa.string()),
-        pa.field("timestamp", pa.timestamp("us")),
-        pa.field("position", pa.int64(), nullable=False),
-        pa.field("lifecycle", pa.string()),
-        pa.field("resource", pa.string()),
-        pa.field("attributes", pa.map_(pa.string(), pa.string())),
-    ]
-)
+__all__ = [
+    "BATCH_ROWS",
+    "GZIP_MAGIC",
+    "XES_SCHEMA",
+    "XesEvent",
+    "iter_xes_batches",
+    "iter_xes_events",
+    "parse_timestamp",
+    "read_xes",
+    "xes_to_parquet",
+]
 
 
 @dataclass(slots=True)
 class XesEvent:
-    """One event of an XES log, as read from the file."""
+    """One event of an XES log, as read from the file (``line``: its ``<event>`` tag's)."""
 
     case: str | None
     activity: str | None
@@ -55,6 +60,7 @@ class XesEvent:
     lifecycle: str | None = None
     resource: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
+    line: int | None = None
 
 
 def _open(path: Path) -> IO[bytes]:
@@ -65,125 +71,79 @@ def _open(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
+def _columns(source: Path, *, batch_rows: int, flush_on_error: bool) -> Iterator[EventColumns]:
+    """The file's events in column batches, read in this process.
 
-
-def parse_timestamp(text: str) -> datetime:
-    """An ISO 8601 timestamp as naive UTC (a value without offset is taken as UTC).
-
-    >>> parse_timestamp("2010-12-30T14:32:00.000+01:00")
-    datetime.datetime(2010, 12, 30, 13, 32)
+    Raises:
+        ImportFailed: broken XML (``file:line:column``) or a file that cannot be read.
     """
-    value = datetime.fromisoformat(text)
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
+    with _open(source) as stream:
+        try:
+            yield from parse_columns(
+                source, read_chunks(stream), batch_rows=batch_rows, flush_on_error=flush_on_error
+            )
+        except (OSError, EOFError, zlib.error) as exc:  # a damaged gzip stream, a failing disk
+            raise ImportFailed(f"cannot read XES: {exc}", where=str(source)) from None
+
+
+def _events(columns: EventColumns, source: Path) -> Iterator[XesEvent]:
+    for index in range(len(columns.case)):
+        first, last = columns.offsets[index], columns.offsets[index + 1]
+        yield XesEvent(
+            case=columns.case[index],
+            activity=columns.activity[index],
+            timestamp=checked_timestamp(columns, index, source),
+            position=columns.first_position + index,
+            lifecycle=columns.lifecycle[index],
+            resource=columns.resource[index],
+            attributes=dict(zip(columns.keys[first:last], columns.values[first:last], strict=True)),
+            line=columns.line[index],
+        )
 
 
 def iter_xes_events(path: str | Path) -> Iterator[XesEvent]:
     """Yield the events of an XES file (plain or gzip) in file order, streaming.
 
+    Each event carries the ``line`` of its ``<event>`` start tag. The events read before
+    broken XML are yielded before the error.
+
     Raises:
-        ImportFailed: the XML is broken or a timestamp is not ISO 8601; ``where`` is
-            ``file:line:column``.
+        ImportFailed: the XML is broken (``where`` is ``file:line:column``), the file cannot
+            be read, or a timestamp is not ISO 8601 (``where`` names the trace and the
+            event's position, the message its line).
     """
     source = Path(path)
-    with _open(source) as stream:
-        yield from _events(source, stream)
+    for columns in _columns(source, batch_rows=BATCH_ROWS, flush_on_error=True):
+        yield from _events(columns, source)
 
 
-def _events(source: Path, stream: IO[bytes]) -> Iterator[XesEvent]:
-    # A stack of local tag names lets us tell a trace's attributes from an event's and
-    # skip nested attributes; finished traces are dropped from the root to keep memory flat.
-    stack: list[str] = []
-    root: ET.Element | None = None
-    case: str | None = None
-    event: XesEvent | None = None
-    position = 0
-    parser = ET.iterparse(stream, events=("start", "end"))
-    try:
-        for kind, element in parser:
-            tag = _local(element.tag)
-            if kind == "start":
-                if root is None:
-                    root = element
-                stack.append(tag)
-                if tag == "trace":
-                    case = None
-                elif tag == "event" and len(stack) >= 2 and stack[-2] == "trace":
-                    event = XesEvent(case=case, activity=None, timestamp=None, position=position)
-                    position += 1
-                continue
-            stack.pop()
-            parent = stack[-1] if stack else ""
-            if tag in _ATTRIBUTE_TAGS and parent in ("trace", "event"):
-                key = element.get("key")
-                value = element.get("value")
-                if key is None or value is None:
-                    continue
-                if parent == "trace" and key == "concept:name":
-                    case = value
-                elif parent == "event" and event is not None:
-                    _set_attribute(event, key, value, source)
-            elif tag == "event" and event is not None:
-                if event.case is None:
-                    event.case = case
-                element.clear()
-                yield event
-                event = None
-            elif tag == "trace" and root is not None:
-                root.clear()
-    except ET.ParseError as exc:
-        line, column = exc.position
-        raise ImportFailed(
-            f"broken XES: {_reason(exc)}", where=f"{source}:{line}:{column + 1}"
-        ) from None
+def _one_pass(source: Path, batch_rows: int) -> Iterator[pa.RecordBatch]:
+    for columns in _columns(source, batch_rows=batch_rows, flush_on_error=False):
+        yield to_record_batch(columns, source)
 
 
-def _set_attribute(event: XesEvent, key: str, value: str, source: Path) -> None:
-    if key == "concept:name":
-        event.activity = value
-    elif key == "time:timestamp":
-        try:
-            event.timestamp = parse_timestamp(value)
-        except ValueError:
-            # iterparse hides its expat parser, so the event is named by trace and position.
-            raise ImportFailed(
-                f"time:timestamp {value!r} is not an ISO 8601 date-time",
-                where=f"{source}: trace {event.case!r}, event {event.position}",
-            ) from None
-    elif key == "lifecycle:transition":
-        event.lifecycle = value
-    elif key == "org:resource":
-        event.resource = value
-    elif key not in _NAMED_KEYS:
-        event.attributes[key] = value
+def iter_xes_batches(
+    path: str | Path, *, batch_rows: int = BATCH_ROWS, parallel: bool = True
+) -> Iterator[pa.RecordBatch]:
+    """Yield the events of an XES file as record batches of at most ``batch_rows`` rows.
+
+    With ``parallel`` (the default) a plain file of 64 MiB or more is read by two
+    processes on a machine with two cores or more; the batches are the same events either way.
+
+    Raises:
+        ImportFailed: as ``iter_xes_events``.
+    """
+    source = Path(path)
+    plan = plan_split(source) if parallel else None
+    if plan is None:
+        yield from _one_pass(source, batch_rows)
+        return
+    yield from split_batches(
+        source, plan, batch_rows=batch_rows, one_pass=lambda: _one_pass(source, batch_rows)
+    )
 
 
-def _reason(exc: ET.ParseError) -> str:
-    return str(exc).split(":", 1)[0]
-
-
-def iter_xes_batches(path: str | Path, *, batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
-    """Yield the events of an XES file as record batches of at most ``batch_rows`` rows."""
-    columns: dict[str, list[object]] = {name: [] for name in XES_SCHEMA.names}
-    for event in iter_xes_events(path):
-        columns["case"].append(event.case)
-        columns["activity"].append(event.activity)
-        columns["timestamp"].append(event.timestamp)
-        columns["position"].append(event.position)
-        columns["lifecycle"].append(event.lifecycle)
-        columns["resource"].append(event.resource)
-        columns["attributes"].append(list(event.attributes.items()))
-        if len(columns["position"]) >= batch_rows:
-            yield pa.RecordBatch.from_pydict(columns, schema=XES_SCHEMA)
-            columns = {name: [] for name in XES_SCHEMA.names}
-    if columns["position"]:
-        yield pa.RecordBatch.from_pydict(columns, schema=XES_SCHEMA)
-
-
-def read_xes(path: str | Path, *, batch_rows: int = BATCH_ROWS) -> pa.Table:
+def read_xes(path: str | Path, *, batch_rows: int = BATCH_ROWS, parallel: bool = True) -> pa.Table:
     """Read an XES file (plain or gzip) into an event-log table.
 
     Example:
@@ -191,11 +151,13 @@ def read_xes(path: str | Path, *, batch_rows: int = BATCH_ROWS) -> pa.Table:
         >>> events.column_names[:4]  # doctest: +SKIP
         ['case', 'activity', 'timestamp', 'position']
     """
-    batches = list(iter_xes_batches(path, batch_rows=batch_rows))
+    batches = list(iter_xes_batches(path, batch_rows=batch_rows, parallel=parallel))
     return pa.Table.from_batches(batches, schema=XES_SCHEMA)
 
 
-def xes_to_parquet(path: str | Path, out: str | Path, *, batch_rows: int = BATCH_ROWS) -> int:
+def xes_to_parquet(
+    path: str | Path, out: str | Path, *, batch_rows: int = BATCH_ROWS, parallel: bool = True
+) -> int:
     """Stream an XES file into a Parquet file batch by batch; return the number of events.
 
     Nothing is left at ``out`` when the XES file is broken.
@@ -204,7 +166,7 @@ def xes_to_parquet(path: str | Path, out: str | Path, *, batch_rows: int = BATCH
     rows = 0
     try:
         with pq.ParquetWriter(target, XES_SCHEMA) as writer:
-            for batch in iter_xes_batches(path, batch_rows=batch_rows):
+            for batch in iter_xes_batches(path, batch_rows=batch_rows, parallel=parallel):
                 writer.write_batch(batch)
                 rows += batch.num_rows
     except BaseException:
