@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from rich.progress import Progress, ProgressColumn
     from sqlalchemy.orm import Session
 
     from dealgraph.settings import Settings
@@ -128,3 +129,20 @@ def money(value: float, currency: str = "") -> str:
     """A money amount for people: thousands separated, no cents past 1,000."""
     text = f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.2f}"
     return f"{text} {currency}".strip()
+
+
+def import_progress(*columns: ProgressColumn, as_json: bool) -> Progress:
+    """The progress bar of an import on stderr: ``importing FILE`` and a bar, then ``columns``.
+
+    Hidden with ``--json`` and when stderr is not a terminal; it disappears when done.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    return Progress(
+        TextColumn("importing {task.description}"),
+        BarColumn(),
+        *columns,
+        console=err_console,
+        transient=True,
+        disable=as_json or not err_console.is_terminal,
+    )

@@ -5,10 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import DownloadColumn, TimeRemainingColumn
 from rich.table import Table
 
-from dealgraph.cli.common import console, describe_url, err_console, open_workspace, print_json
+from dealgraph.cli.common import (
+    console,
+    describe_url,
+    import_progress,
+    open_workspace,
+    print_json,
+)
 
 if TYPE_CHECKING:
     from dealgraph.services.crm_import import CrmImportSummary
@@ -30,15 +36,7 @@ def import_crm_file(
 
     loaded = load_mapping(mapping) if mapping is not None else None
     size = file.stat().st_size if file.exists() else None
-    progress = Progress(
-        TextColumn("importing {task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-        disable=as_json or not err_console.is_terminal,
-    )
+    progress = import_progress(DownloadColumn(), TimeRemainingColumn(), as_json=as_json)
     with (
         progress,
         open_workspace(db, create=True) as database,

@@ -18,7 +18,7 @@ from dealgraph.cli.common import (
     abort,
     console,
     describe_url,
-    err_console,
+    import_progress,
     open_workspace,
     print_json,
 )
@@ -127,7 +127,7 @@ def import_eventlog_file(
     as_json: bool,
 ) -> None:
     """Run one event-log import in one transaction and print what it did."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import TextColumn, TimeElapsedColumn
 
     from dealgraph.io.eventlog_mapping import EventLogMapping, load_eventlog_mapping
     from dealgraph.services.eventlog_import import import_eventlog
@@ -147,14 +147,8 @@ def import_eventlog_file(
     if options.timestamp_format:
         loaded = loaded.model_copy(update={"timestamp_format": options.timestamp_format})
     loaded = loaded.with_columns(options.columns())
-    progress = Progress(
-        TextColumn("importing {task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed:,.0f} events read"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=as_json or not err_console.is_terminal,
+    progress = import_progress(
+        TextColumn("{task.completed:,.0f} events read"), TimeElapsedColumn(), as_json=as_json
     )
     with (
         progress,

@@ -27,11 +27,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from dealgraph.core.enums import Channel, DealStatus, Outcome
 from dealgraph.errors import ImportFailed
+from dealgraph.io.mapping_file import read_mapping_file
 
 EVENT_FIELDS = (
     "case",
@@ -105,28 +105,7 @@ class EventLogMapping(BaseModel):
 
 def load_eventlog_mapping(path: Path) -> EventLogMapping:
     """Read a mapping file; ImportFailed names the file and the key path of a bad entry."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ImportFailed(f"cannot read the file: {error.strerror}", where=str(path)) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
-        raise ImportFailed(
-            f"not valid YAML: {getattr(error, 'problem', error)}", where=where
-        ) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ImportFailed("a mapping file is a YAML mapping of keys", where=str(path))
-    try:
-        mapping = EventLogMapping.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        location = " -> ".join(str(part) for part in first["loc"])
-        raise ImportFailed(first["msg"], where=f"{path} -> {location}") from None
+    mapping = read_mapping_file(path, EventLogMapping)
     mapping.check(where=str(path))
     return mapping
 

@@ -32,7 +32,7 @@ from dealgraph.planning.features import workspace_dataset as build_dataset
 from dealgraph.planning.tabular import TableResult, train_table
 from dealgraph.planning.win_model import Explanation, ModelReport, WinModel, train_and_compare
 from dealgraph.services.common import now, playbook_named
-from dealgraph.store.deals import load_deal_records
+from dealgraph.store.deals import load_deal_record, load_deal_records
 from dealgraph.store.users import user_teams
 from dealgraph.store.win_models import StoredWinModel, add_win_model, latest_win_model
 
@@ -198,8 +198,16 @@ def win_probabilities(
     Unknown ids are NotFound; deals not open at ``as_of`` are InvalidInput.
     """
     moment = _as_of(as_of)
-    records = load_deal_records(session)
-    chosen = _chosen(records, deal_ids, moment)
+    # A deal page asks for one deal: read just that record; the whole workspace is read
+    # only when every open deal is scored or a model has to be trained first.
+    records: list[DealRecord] | None = None
+    if deal_ids is None:
+        records = load_deal_records(session)
+        chosen = _chosen(records, None, moment)
+    else:
+        wanted = list(deal_ids)
+        asked = [load_deal_record(session, deal_id=i) for i in dict.fromkeys(wanted)]
+        chosen = _chosen(asked, wanted, moment)
     if not chosen:
         return {}
     report, model = _model_for(session, as_of, records)

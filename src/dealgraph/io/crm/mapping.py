@@ -18,11 +18,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from dealgraph.core.enums import DealStatus, Role
 from dealgraph.errors import ImportFailed
+from dealgraph.io.mapping_file import read_mapping_file
 
 Kind = Literal["opportunity", "stage_history", "contact_role"]
 
@@ -127,28 +127,7 @@ def load_mapping(path: Path) -> CrmMapping:
 
     A relative ``accounts.file`` is resolved against the mapping file's folder.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ImportFailed(f"cannot read the file: {error.strerror}", where=str(path)) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
-        raise ImportFailed(
-            f"not valid YAML: {getattr(error, 'problem', error)}", where=where
-        ) from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ImportFailed("a mapping file is a YAML mapping of keys", where=str(path))
-    try:
-        mapping = CrmMapping.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        location = " -> ".join(str(part) for part in first["loc"])
-        raise ImportFailed(first["msg"], where=f"{path} -> {location}") from None
+    mapping = read_mapping_file(path, CrmMapping)
     if mapping.accounts is not None and not mapping.accounts.file.is_absolute():
         accounts = mapping.accounts.model_copy(update={"file": path.parent / mapping.accounts.file})
         mapping = mapping.model_copy(update={"accounts": accounts})
