@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, ProgressColumn
     from sqlalchemy.orm import Session
 
+    from dealgraph.services.import_counts import RecordCounts
     from dealgraph.settings import Settings
     from dealgraph.store.db import Database
 
@@ -146,3 +147,21 @@ def import_progress(*columns: ProgressColumn, as_json: bool) -> Progress:
         transient=True,
         disable=as_json or not err_console.is_terminal,
     )
+
+
+def print_record_counts(counts: RecordCounts) -> None:
+    """An import's records created, updated and unchanged, a row per kind (none: nothing)."""
+    from rich.table import Table
+
+    kinds = sorted({*counts.created, *counts.updated, *counts.unchanged})
+    if not kinds:
+        return
+    table = Table("records", "created", "updated", "unchanged")
+    for kind in kinds:
+        table.add_row(
+            kind,
+            str(counts.created.get(kind, 0)),
+            str(counts.updated.get(kind, 0)),
+            str(counts.unchanged.get(kind, 0)),
+        )
+    console.print(table)

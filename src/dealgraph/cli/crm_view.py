@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from rich.progress import DownloadColumn, TimeRemainingColumn
-from rich.table import Table
 
 from dealgraph.cli.common import (
     console,
@@ -14,6 +13,7 @@ from dealgraph.cli.common import (
     import_progress,
     open_workspace,
     print_json,
+    print_record_counts,
 )
 
 if TYPE_CHECKING:
@@ -68,17 +68,7 @@ def show_summary(summary: CrmImportSummary, *, where: str) -> None:
         f"{summary.updated_total} updated, {summary.skipped_count} skipped",
         markup=False,
     )
-    kinds = sorted({*summary.created, *summary.updated, *summary.unchanged})
-    if kinds:
-        table = Table("records", "created", "updated", "unchanged")
-        for kind in kinds:
-            table.add_row(
-                kind,
-                str(summary.created.get(kind, 0)),
-                str(summary.updated.get(kind, 0)),
-                str(summary.unchanged.get(kind, 0)),
-            )
-        console.print(table)
+    print_record_counts(summary)
     for note, rows in summary.warnings.items():
         console.print(f"note: {note} ({rows} rows)", markup=False)
     for skipped in summary.skipped:

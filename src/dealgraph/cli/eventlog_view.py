@@ -21,6 +21,7 @@ from dealgraph.cli.common import (
     import_progress,
     open_workspace,
     print_json,
+    print_record_counts,
 )
 
 if TYPE_CHECKING:
@@ -175,7 +176,6 @@ def import_eventlog_file(
 
 def show_summary(summary: EventLogImportSummary, *, where: str) -> None:
     """The summary for people: one line, a table by record kind, then notes and skipped events."""
-    from rich.table import Table
 
     console.print(
         f"imported {summary.file} ({summary.format}, source {summary.source}, playbook "
@@ -184,17 +184,7 @@ def show_summary(summary: EventLogImportSummary, *, where: str) -> None:
         f"{summary.updated_total} updated, {summary.skipped_count} skipped",
         markup=False,
     )
-    kinds = sorted({*summary.created, *summary.updated, *summary.unchanged})
-    if kinds:
-        table = Table("records", "created", "updated", "unchanged")
-        for kind in kinds:
-            table.add_row(
-                kind,
-                str(summary.created.get(kind, 0)),
-                str(summary.updated.get(kind, 0)),
-                str(summary.unchanged.get(kind, 0)),
-            )
-        console.print(table)
+    print_record_counts(summary)
     if summary.outcome_events:
         console.print(f"{summary.outcome_events} outcome events closed their deals", markup=False)
     if summary.unmapped_activities:

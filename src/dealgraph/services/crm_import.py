@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session
 
 from dealgraph.core.enums import DealStatus
@@ -37,6 +37,7 @@ from dealgraph.io.crm.reader import (
     read_rows,
 )
 from dealgraph.services.common import now, playbook_named
+from dealgraph.services.import_counts import RecordCounts
 from dealgraph.store.entities import ACCOUNT, DEAL, STAGE_CHANGE, STAKEHOLDER
 from dealgraph.store.external import Change, find_external, save_external, stage_before
 
@@ -55,7 +56,7 @@ class SkippedRow(BaseModel):
     reason: str
 
 
-class CrmImportSummary(BaseModel):
+class CrmImportSummary(RecordCounts):
     """What an import read and did, by kind of record (accounts, deals, ...)."""
 
     file: str
@@ -64,24 +65,9 @@ class CrmImportSummary(BaseModel):
     encoding: str
     encoding_detected: bool
     rows_read: int = 0
-    created: dict[str, int] = Field(default_factory=dict)
-    updated: dict[str, int] = Field(default_factory=dict)
-    unchanged: dict[str, int] = Field(default_factory=dict)
     skipped: list[SkippedRow] = Field(default_factory=list, description="first 1,000")
     skipped_count: int = 0
     warnings: dict[str, int] = Field(default_factory=dict, description="note -> rows")
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def created_total(self) -> int:
-        """Records created in all."""
-        return sum(self.created.values())
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def updated_total(self) -> int:
-        """Records updated in all."""
-        return sum(self.updated.values())
 
 
 def import_crm(

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from pydantic import BaseModel, ConfigDict, Field
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from dealgraph.services.import_counts import RecordCounts
 
-Change = Literal["created", "updated", "unchanged"]
 MAX_REPORTED = 1000
 
 
@@ -22,7 +21,7 @@ class SkippedEvent(BaseModel):
     reason: str
 
 
-class EventLogImportSummary(BaseModel):
+class EventLogImportSummary(RecordCounts):
     """What an event-log import read and did, by kind of record."""
 
     file: str
@@ -32,9 +31,6 @@ class EventLogImportSummary(BaseModel):
     events_read: int = 0
     cases_read: int = Field(default=0, description="cases with at least one event imported")
     outcome_events: int = Field(default=0, description="outcome activities (they close deals)")
-    created: dict[str, int] = Field(default_factory=dict)
-    updated: dict[str, int] = Field(default_factory=dict)
-    unchanged: dict[str, int] = Field(default_factory=dict)
     skipped: list[SkippedEvent] = Field(default_factory=list, description="first 1,000")
     skipped_count: int = 0
     unmapped_activities: dict[str, int] = Field(
@@ -43,24 +39,6 @@ class EventLogImportSummary(BaseModel):
         "(first 1,000 activities)",
     )
     warnings: dict[str, int] = Field(default_factory=dict, description="note -> count")
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def created_total(self) -> int:
-        """Records created in all."""
-        return sum(self.created.values())
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def updated_total(self) -> int:
-        """Records updated in all."""
-        return sum(self.updated.values())
-
-    def count(self, kind: str, change: Change, n: int = 1) -> None:
-        """Add ``n`` records of ``kind`` to the created, updated or unchanged tally."""
-        if n:
-            tally: dict[str, int] = getattr(self, change)
-            tally[kind] = tally.get(kind, 0) + n
 
     def warn(self, note: str) -> None:
         """Count one more event (or deal) under ``note``."""

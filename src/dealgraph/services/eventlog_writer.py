@@ -19,9 +19,10 @@ from dealgraph.core.enums import DealStatus, Direction
 from dealgraph.core.model import Account, Deal
 from dealgraph.core.playbook.schema import Playbook
 from dealgraph.io.eventlog_mapping import EventLogMapping
-from dealgraph.services.eventlog_summary import Change, EventLogImportSummary
+from dealgraph.services.eventlog_summary import EventLogImportSummary
 from dealgraph.store import bulk, records, tables
 from dealgraph.store.entities import ACCOUNT, DEAL
+from dealgraph.store.external import Change
 from dealgraph.store.records import select
 
 BATCH_ROWS = 5000
