@@ -22,11 +22,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from dealgraph.core.playbook.checks import Finding
-from dealgraph.core.playbook.loader import _Source, get_playbook
+from dealgraph.core.playbook.loader import MarkedSource, get_playbook, parse_marked
 from dealgraph.core.playbook.schema import Playbook
 from dealgraph.errors import DealgraphError, Location, NotFound, PlaybookError, Problem
 from dealgraph.planning.scenario import (
@@ -201,7 +200,7 @@ class _Loader:
     def _base(
         self,
         data: dict[str, Any],
-        source: _Source,
+        source: MarkedSource,
         file: str,
         base_dir: Path,
         chain: tuple[Path, ...],
@@ -248,7 +247,7 @@ class _Loader:
         return parent.model_dump(mode="json")
 
     def _fitted(
-        self, data: dict[str, Any], source: _Source, file: str, problems: list[Problem]
+        self, data: dict[str, Any], source: MarkedSource, file: str, problems: list[Problem]
     ) -> dict[str, Any] | None:
         if data["base"] != "fitted":
             message = (
@@ -279,26 +278,10 @@ class _Loader:
         return fitted.model_dump(mode="json")
 
 
-def _parse(text: str, file: str) -> tuple[_Source | None, list[Problem]]:
-    try:
-        source = _Source.parse(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = error.problem or "not valid YAML"
-        message = f"YAML syntax error: {reason}" + (f" ({error.context})" if error.context else "")
-        return None, [Problem(file, Location(line, column), "yaml-syntax", message)]
-    except yaml.YAMLError as error:
-        return None, [Problem(file, Location(1, 1), "yaml-syntax", f"YAML error: {error}")]
-    if not isinstance(source.data, dict):
-        kind = "empty" if source.data is None else f"a {type(source.data).__name__}"
-        message = f"a scenario must be a mapping (title, playbook, stages, ...), got {kind}"
-        return None, [Problem(file, Location(1, 1), "not-a-mapping", message)]
-    problems = [
-        source.problem(file, path, "duplicate-key", message, on_key=True)
-        for path, message in source.dupes
-    ]
-    return source, problems
+def _parse(text: str, file: str) -> tuple[MarkedSource | None, list[Problem]]:
+    return parse_marked(
+        text, file, expected="a scenario must be a mapping (title, playbook, stages, ...)"
+    )
 
 
 def _merge(base: dict[str, Any], change: dict[str, Any]) -> tuple[dict[str, Any], list[Finding]]:
@@ -375,7 +358,7 @@ def _is_number(value: object) -> bool:
 class _Locator:
     """Turns paths in the (merged) scenario data into located problems in one file."""
 
-    def __init__(self, source: _Source, file: str, *, inherited: bool) -> None:
+    def __init__(self, source: MarkedSource, file: str, *, inherited: bool) -> None:
         self.source = source
         self.file = file
         self.inherited = inherited

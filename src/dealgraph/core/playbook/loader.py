@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -134,9 +134,18 @@ def _read(path: Path) -> str:
 # -- the passes ------------------------------------------------------------------------------
 
 
-def _load(text: str, file: str) -> tuple[Playbook | None, list[Problem]]:
+def parse_marked(
+    text: str, file: str, *, expected: str
+) -> tuple[MarkedSource | None, list[Problem]]:
+    """``text`` parsed with the place of each part, and its problems so far, located.
+
+    Bad YAML or a top level that is not a mapping gives no source and that one problem
+    (``expected`` says what the mapping should be); otherwise the source and a
+    ``duplicate-key`` problem for each key repeated in a mapping. Shared by every YAML file
+    the product reads with located errors (playbooks, scenarios).
+    """
     try:
-        source = _Source.parse(text)
+        source = MarkedSource.parse(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -147,22 +156,31 @@ def _load(text: str, file: str) -> tuple[Playbook | None, list[Problem]]:
         return None, [Problem(file, Location(1, 1), "yaml-syntax", f"YAML error: {error}")]
     if not isinstance(source.data, dict):
         kind = "empty" if source.data is None else f"a {_yaml_kind(source.data)}"
-        message = f"a playbook must be a mapping of fields (key, title, stages, ...), got {kind}"
-        return None, [Problem(file, Location(1, 1), "not-a-mapping", message)]
+        return None, [Problem(file, Location(1, 1), "not-a-mapping", f"{expected}, got {kind}")]
     problems = [
         source.problem(file, path, "duplicate-key", message, on_key=True)
         for path, message in source.dupes
     ]
+    return source, problems
+
+
+def _load(text: str, file: str) -> tuple[Playbook | None, list[Problem]]:
+    source, problems = parse_marked(
+        text, file, expected="a playbook must be a mapping of fields (key, title, stages, ...)"
+    )
+    if source is None:
+        return None, problems
+    data = cast(dict[str, object], source.data)  # parse_marked gives a source for a mapping only
     playbook: Playbook | None = None
     try:
-        playbook = Playbook.model_validate(source.data)
+        playbook = Playbook.model_validate(data)
     except ValidationError as error:
         problems += [_schema_problem(file, source, detail) for detail in error.errors()]
-    problems += [source.finding(file, finding) for finding in check_playbook_data(source.data)]
+    problems += [source.finding(file, finding) for finding in check_playbook_data(data)]
     return playbook, problems
 
 
-def _schema_problem(file: str, source: _Source, detail: Any) -> Problem:
+def _schema_problem(file: str, source: MarkedSource, detail: Any) -> Problem:
     path: DataPath = tuple(detail["loc"])
     kind: str = detail["type"]
     where = " -> ".join(map(str, path[:-1])) or "the playbook"
@@ -213,7 +231,7 @@ def _yaml_kind(value: object) -> str:
     return type(value).__name__
 
 
-class _Source:
+class MarkedSource:
     """The parsed data plus where each of its parts sits in the text."""
 
     def __init__(self, text: str, data: object, root: yaml.Node | None) -> None:
@@ -227,7 +245,7 @@ class _Source:
             self._index(root, ())
 
     @classmethod
-    def parse(cls, text: str) -> _Source:
+    def parse(cls, text: str) -> MarkedSource:
         loader = yaml.SafeLoader(text)
         try:
             root = loader.get_single_node()
